@@ -1,0 +1,816 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receiver: per-source (peer) receive windows, the NAK state machine
+ * of RFC 3208 5.3, reassembly of fragmented messages, and delivery in
+ * order or in arrival order with exact loss reports.
+ *
+ * Each peer has a ring of RMCAST_RXW_SQNS slots indexed by sequence
+ * number.  Slots in [next, tracked) are tracked: HAVE (data held), DONE
+ * (delivered early in arrival order), LOST, or missing in one of the
+ * three NAK states, each with a list: BACKOFF (random back-off in
+ * (0, nak_bo_ivl]), WAIT_NCF (NAK sent, nak_rpt_ivl), WAIT_DATA (NCF
+ * seen, nak_rdata_ivl).  A gap is given up (LOST) when the source's
+ * trailing edge passes it, when retries run out, or when the recovery
+ * deadline expires; the application then gets a loss record naming the
+ * exact range.  Everything here runs under rs->lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errqueue.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "rmcast.h"
+
+#define RMCAST_FRAG_MAX	(16 << 20)	/* largest message we reassemble */
+/* Tracked span limit: the oldest and newest never share a chunk. */
+#define RMCAST_RXW_MAX	(RMCAST_RXW_SQNS - RMCAST_CHUNK)
+
+static struct rmcast_slot *rmcast_at(struct rmcast_peer *peer, u32 sqn)
+{
+	u32 i = sqn & (RMCAST_RXW_SQNS - 1);
+
+	return &peer->chunk[i / RMCAST_CHUNK][i % RMCAST_CHUNK];
+}
+
+/* Step the delivery point; free a chunk once it is wholly behind it. */
+static void rmcast_next_inc(struct rmcast_peer *peer)
+{
+	u32 i;
+
+	peer->next++;
+	if (peer->next % RMCAST_CHUNK)
+		return;
+	i = ((peer->next - 1) & (RMCAST_RXW_SQNS - 1)) / RMCAST_CHUNK;
+	kfree(peer->chunk[i]);
+	peer->chunk[i] = NULL;
+}
+
+/* ---- peers --------------------------------------------------------------- */
+
+static struct rmcast_peer *rmcast_peer_find(struct rmcast_sock *rs,
+					    const struct pgm_pkt *p)
+{
+	struct rmcast_peer *peer;
+
+	list_for_each_entry(peer, &rs->peers, node)
+		if (ntohs(peer->tsi.sport) == p->sport &&
+		    !memcmp(peer->tsi.gsi, p->gsi, PGM_GSI_LEN))
+			return peer;
+	return NULL;
+}
+
+static struct rmcast_peer *rmcast_peer_new(struct rmcast_sock *rs,
+					   const struct pgm_pkt *p,
+					   const struct rmcast_ip *saddr)
+{
+	struct rmcast_peer *peer;
+
+	if (rs->npeers >= rs->cfg.max_peers)
+		return NULL;
+	peer = kzalloc(sizeof(*peer), GFP_ATOMIC);
+	if (!peer)
+		return NULL;
+	memcpy(peer->tsi.gsi, p->gsi, PGM_GSI_LEN);
+	peer->tsi.sport = htons(p->sport);
+	peer->nla = *saddr;
+	INIT_LIST_HEAD(&peer->backoff);
+	INIT_LIST_HEAD(&peer->wait_ncf);
+	INIT_LIST_HEAD(&peer->wait_data);
+	list_add_tail(&peer->node, &rs->peers);
+	rs->npeers++;
+	atomic_inc(&rmcast_obj.peers);
+	return peer;
+}
+
+static void rmcast_slot_clear(struct rmcast_slot *slot)
+{
+	if (slot->skb) {
+		rmcast_skb_free(slot->skb);
+		slot->skb = NULL;
+	}
+	if (!list_empty(&slot->node))
+		list_del_init(&slot->node);
+	slot->state = RXS_NONE;
+}
+
+static void rmcast_peer_free(struct rmcast_sock *rs, struct rmcast_peer *peer)
+{
+	u32 s;
+
+	for (s = peer->next; s != peer->tracked; s++)
+		rmcast_slot_clear(rmcast_at(peer, s));
+	for (s = 0; s < ARRAY_SIZE(peer->chunk); s++)
+		kfree(peer->chunk[s]);
+	list_del(&peer->node);
+	rs->npeers--;
+	atomic_dec(&rmcast_obj.peers);
+	kfree(peer);
+}
+
+void rmcast_rx_release(struct rmcast_sock *rs)
+{
+	struct rmcast_peer *peer, *tmp;
+
+	list_for_each_entry_safe(peer, tmp, &rs->peers, node)
+		rmcast_peer_free(rs, peer);
+}
+
+/* ---- slot states --------------------------------------------------------- */
+
+static void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			    struct rmcast_slot *slot, u8 state)
+{
+	unsigned long now = jiffies;
+	struct list_head *list = NULL;
+
+	if (!list_empty(&slot->node))
+		list_del_init(&slot->node);
+	slot->state = state;
+	switch (state) {
+	case RXS_BACKOFF:
+		slot->expiry = now + 1 +
+			get_random_u32_below(rmcast_ms(rs->cfg.nak_bo_ivl_msecs));
+		list = &peer->backoff;
+		break;
+	case RXS_WAIT_NCF:
+		slot->expiry = now + rmcast_ms(rs->cfg.nak_rpt_ivl_msecs);
+		list = &peer->wait_ncf;
+		break;
+	case RXS_WAIT_DATA:
+		slot->expiry = now + rmcast_ms(rs->cfg.nak_rdata_ivl_msecs);
+		list = &peer->wait_data;
+		break;
+	}
+	if (list) {
+		list_add_tail(&slot->node, list);
+		if (!peer->expiry || time_before(slot->expiry, peer->expiry))
+			peer->expiry = slot->expiry;
+	}
+}
+
+static void rmcast_slot_lost(struct rmcast_slot *slot, u8 cause)
+{
+	rmcast_slot_clear(slot);
+	slot->state = RXS_LOST;
+	slot->cause = cause;
+}
+
+static bool rmcast_slot_missing(const struct rmcast_slot *slot)
+{
+	return slot->state == RXS_BACKOFF || slot->state == RXS_WAIT_NCF ||
+	       slot->state == RXS_WAIT_DATA;
+}
+
+/*
+ * Track sequence numbers up to @last (inclusive) as far as the ring
+ * allows; new ones are missing (or lost, if the source no longer has
+ * them).
+ */
+static void rmcast_track(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			 u32 last)
+{
+	struct rmcast_slot **chunk;
+	struct rmcast_slot *slot;
+
+	if (pgm_seq_gt(last, peer->lead))
+		peer->lead = last;
+	while (pgm_seq_le(peer->tracked, peer->lead) &&
+	       peer->tracked - peer->next < RMCAST_RXW_MAX) {
+		chunk = &peer->chunk[(peer->tracked & (RMCAST_RXW_SQNS - 1)) /
+				     RMCAST_CHUNK];
+		if (!*chunk) {
+			*chunk = kcalloc(RMCAST_CHUNK, sizeof(**chunk),
+					 GFP_ATOMIC);
+			if (!*chunk)
+				break;
+		}
+		slot = rmcast_at(peer, peer->tracked);
+		INIT_LIST_HEAD(&slot->node);
+		slot->skb = NULL;
+		slot->sqn = peer->tracked;
+		slot->since = jiffies;
+		slot->ncf_retries = 0;
+		slot->data_retries = 0;
+		if (pgm_seq_lt(slot->sqn, peer->trail))
+			rmcast_slot_lost(slot, RMCAST_LOSS_WINDOW);
+		else
+			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
+		peer->tracked++;
+	}
+}
+
+static struct rmcast_slot *rmcast_slot(struct rmcast_peer *peer, u32 sqn)
+{
+	if (pgm_seq_lt(sqn, peer->next) || pgm_seq_ge(sqn, peer->tracked))
+		return NULL;
+	return rmcast_at(peer, sqn);
+}
+
+/* The source's trailing edge moved: what it no longer holds is lost. */
+static void rmcast_trail(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			 u32 trail)
+{
+	struct rmcast_slot *slot;
+	u32 s;
+
+	if (!pgm_seq_gt(trail, peer->trail))
+		return;
+	peer->trail = trail;
+	for (s = peer->next; s != peer->tracked && pgm_seq_lt(s, trail); s++) {
+		slot = rmcast_at(peer, s);
+		if (rmcast_slot_missing(slot))
+			rmcast_slot_lost(slot, RMCAST_LOSS_WINDOW);
+	}
+}
+
+/* ---- delivery ------------------------------------------------------------ */
+
+static void rmcast_queue(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			 struct sk_buff *skb, struct sk_buff_head *q)
+{
+	struct rmcast_rxcb *cb = rmcast_rxcb(skb);
+
+	cb->src = peer->nla;
+	cb->tsi = peer->tsi;
+	__skb_queue_tail(q, skb);
+}
+
+/* The error queue record: extended error + the source's TSI. */
+struct sk_buff *rmcast_loss_errskb(const struct rmcast_rxcb *cb, gfp_t gfp)
+{
+	struct sock_exterr_skb *serr;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(sizeof(cb->tsi), gfp);
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, &cb->tsi, sizeof(cb->tsi));
+	serr = SKB_EXT_ERR(skb);
+	memset(serr, 0, sizeof(*serr));
+	serr->ee.ee_errno = ENODATA;
+	serr->ee.ee_origin = SO_EE_ORIGIN_RMCAST;
+	serr->ee.ee_code = cb->cause;
+	serr->ee.ee_info = cb->sqn;
+	serr->ee.ee_data = cb->last;
+	return skb;
+}
+
+/*
+ * Report sqns [first, last] lost.  In order, a marker on the receive
+ * queue keeps the report in its place among the messages; in arrival
+ * order it goes to the error queue at once.
+ */
+static void rmcast_loss(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			u32 first, u32 last, u8 cause, struct sk_buff_head *q)
+{
+	struct rmcast_rxcb *cb;
+	struct sk_buff *skb;
+
+	rs->stats.lost_sqns += last - first + 1;
+	skb = alloc_skb(0, GFP_ATOMIC);
+	if (!skb)
+		return;
+	cb = rmcast_rxcb(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->kind = RMCAST_CB_LOSS;
+	cb->sqn = first;
+	cb->last = last;
+	cb->cause = cause;
+	cb->src = peer->nla;
+	cb->tsi = peer->tsi;
+	if (READ_ONCE(rs->delivery) == RMCAST_DELIVER_ARRIVAL) {
+		struct sk_buff *err = rmcast_loss_errskb(cb, GFP_ATOMIC);
+
+		kfree_skb(skb);
+		WRITE_ONCE(rs->loss_seen, true);
+		if (err && sock_queue_err_skb(&rs->sk, err))
+			kfree_skb(err);
+		return;
+	}
+	skb_set_owner_r(skb, &rs->sk);
+	__skb_queue_tail(q, skb);
+}
+
+/*
+ * If the message whose first fragment is at @first is complete, link
+ * its fragments behind the first one and return how many slots it
+ * spans; 0 if not complete yet; -1 if it can never complete.
+ */
+static int rmcast_assemble(struct rmcast_peer *peer, u32 first,
+			   struct sk_buff **msgp)
+{
+	struct rmcast_slot *slot = rmcast_slot(peer, first);
+	struct sk_buff *head, *skb, **tail;
+	struct rmcast_cb *hcb, *cb;
+	u32 s, got = 0;
+	int n = 0;
+
+	head = slot->skb;
+	hcb = rmcast_cb(head);
+	for (s = first; got < hcb->frag_len; s++, n++) {
+		slot = rmcast_slot(peer, s);
+		if (!slot)
+			return 0;
+		if (slot->state == RXS_LOST)
+			return -1;
+		if (slot->state != RXS_HAVE)
+			return 0;
+		cb = rmcast_cb(slot->skb);
+		if (cb->frag_sqn != first || cb->frag_len != hcb->frag_len ||
+		    cb->frag_off != got)
+			return -1;
+		got += slot->skb->len;
+	}
+	if (got != hcb->frag_len)
+		return -1;
+
+	/* Complete: chain fragments 2..n on the first one's frag_list. */
+	tail = &skb_shinfo(head)->frag_list;
+	for (s = first + 1; s != first + n; s++) {
+		slot = rmcast_slot(peer, s);
+		skb = slot->skb;
+		slot->skb = NULL;
+		atomic_dec(&rmcast_obj.skbs);
+		*tail = skb;
+		tail = &skb->next;
+		head->len += skb->len;
+		head->data_len += skb->len;
+	}
+	slot = rmcast_slot(peer, first);
+	slot->skb = NULL;
+	atomic_dec(&rmcast_obj.skbs);
+	*msgp = head;
+	return n;
+}
+
+/* Hand over the message at @sqn if it is complete. */
+static int rmcast_try_message(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			      u32 sqn, struct sk_buff_head *q)
+{
+	struct rmcast_slot *slot = rmcast_slot(peer, sqn);
+	struct sk_buff *msg;
+	int n = 1, i;
+
+	if (!rmcast_cb(slot->skb)->frag_len) {
+		msg = slot->skb;
+		slot->skb = NULL;
+		atomic_dec(&rmcast_obj.skbs);
+	} else {
+		n = rmcast_assemble(peer, sqn, &msg);
+		if (n <= 0)
+			return n;
+	}
+	for (i = 0; i < n; i++)
+		rmcast_slot(peer, sqn + i)->state = RXS_DONE;
+	rmcast_rxcb(msg)->kind = RMCAST_CB_DATA;
+	rmcast_rxcb(msg)->sqn = sqn;
+	rs->stats.msgs_received++;
+	rs->stats.bytes_received += msg->len;
+	rmcast_queue(rs, peer, msg, q);
+	return n;
+}
+
+/* Move the delivery point forward over what is done or lost. */
+static void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			   struct sk_buff_head *q)
+{
+	struct rmcast_slot *slot, *s2;
+	struct rmcast_cb *cb;
+	u32 last;
+	int n;
+
+	for (;;) {
+		if (peer->next == peer->tracked) {
+			/* The ring has room again: track what it could not. */
+			if (!pgm_seq_le(peer->tracked, peer->lead))
+				return;
+			rmcast_track(rs, peer, peer->lead);
+			if (peer->next == peer->tracked)
+				return;
+		}
+		slot = rmcast_at(peer, peer->next);
+		switch (slot->state) {
+		case RXS_DONE:
+			slot->state = RXS_NONE;
+			rmcast_next_inc(peer);
+			continue;
+		case RXS_LOST:
+			/* Report a run of lost sqns with the same cause. */
+			last = peer->next;
+			while (last + 1 != peer->tracked) {
+				s2 = rmcast_at(peer, last + 1);
+				if (s2->state != RXS_LOST ||
+				    s2->cause != slot->cause)
+					break;
+				last++;
+			}
+			rmcast_loss(rs, peer, peer->next, last, slot->cause, q);
+			while (peer->next != last + 1) {
+				rmcast_at(peer, peer->next)->state = RXS_NONE;
+				rmcast_next_inc(peer);
+			}
+			continue;
+		case RXS_HAVE:
+			break;
+		default:
+			return;	/* a gap still being repaired */
+		}
+
+		cb = rmcast_cb(slot->skb);
+		if (cb->frag_len && cb->frag_sqn != slot->sqn) {
+			/* A fragment whose message began before us: lost. */
+			rmcast_slot_lost(slot, RMCAST_LOSS_WINDOW);
+			continue;
+		}
+		n = rmcast_try_message(rs, peer, peer->next, q);
+		if (n > 0)
+			continue;
+		if (n == 0)
+			return;
+		/* Never completes: the whole message is lost. */
+		rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
+		for (last = peer->next + 1; last != peer->tracked; last++) {
+			s2 = rmcast_at(peer, last);
+			if (s2->state != RXS_HAVE ||
+			    rmcast_cb(s2->skb)->frag_sqn != slot->sqn)
+				break;
+			rmcast_slot_lost(s2, RMCAST_LOSS_RETRIES);
+		}
+	}
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+static void rmcast_peer_start(struct rmcast_peer *peer, u32 first, u32 trail)
+{
+	u32 start = first;
+
+	if (pgm_seq_le(trail, first) && first - trail <= RMCAST_JOIN_BACKLOG)
+		start = trail;
+	peer->next = start;
+	peer->tracked = start;
+	peer->lead = start - 1;
+	peer->trail = trail;
+}
+
+static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			   struct sk_buff *skb, const struct pgm_pkt *p,
+			   struct sk_buff_head *q)
+{
+	struct sock *sk = &rs->sk;
+	struct rmcast_slot *slot;
+	struct rmcast_cb *cb;
+	bool was_missing;
+	size_t off;
+
+	if (p->type == PGM_RDATA)
+		rs->stats.rdata_received++;
+	else
+		rs->stats.odata_received++;
+
+	if (p->has_frag && (p->frag_len > RMCAST_FRAG_MAX ||
+			    pgm_seq_gt(p->frag_sqn, p->sqn))) {
+		rs->stats.malformed++;
+		goto drop;
+	}
+	rmcast_trail(rs, peer, p->trail);
+	if (pgm_seq_lt(p->sqn, peer->next)) {
+		rs->stats.duplicates++;
+		goto drop;
+	}
+	rmcast_track(rs, peer, p->sqn);
+	slot = rmcast_slot(peer, p->sqn);
+	if (!slot) {
+		/* Beyond the ring: NAKed once the ring has room. */
+		rs->stats.rcvbuf_dropped++;
+		goto drop;
+	}
+	if (slot->state == RXS_HAVE || slot->state == RXS_DONE ||
+	    slot->state == RXS_LOST) {
+		rs->stats.duplicates++;
+		goto drop;
+	}
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf)) {
+		rs->stats.rcvbuf_dropped++;
+		goto drop;
+	}
+
+	was_missing = slot->state == RXS_BACKOFF;
+	off = p->data - skb->data;
+	if (p->has_frag && !p->frag_off && skb_cloned(skb)) {
+		/* A message head gets a frag_list: it needs its own shinfo. */
+		struct sk_buff *nskb = skb_copy(skb, GFP_ATOMIC);
+
+		if (!nskb)
+			goto drop;
+		consume_skb(skb);
+		skb = nskb;
+	}
+	__skb_pull(skb, off);
+	skb_orphan(skb);
+	skb_dst_drop(skb);
+	cb = rmcast_cb(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->sqn = p->sqn;
+	cb->frag_sqn = p->has_frag ? p->frag_sqn : p->sqn;
+	cb->frag_off = p->has_frag ? p->frag_off : 0;
+	cb->frag_len = p->has_frag ? p->frag_len : 0;
+	cb->stamp = jiffies;
+	skb_set_owner_r(skb, sk);
+	rmcast_skb_held();
+	if (!list_empty(&slot->node))
+		list_del_init(&slot->node);
+	slot->skb = skb;
+	slot->state = RXS_HAVE;
+	if (was_missing && p->type == PGM_RDATA)
+		rs->stats.nak_suppressed++;
+
+	if (READ_ONCE(rs->delivery) == RMCAST_DELIVER_ARRIVAL) {
+		u32 first = cb->frag_sqn;
+
+		if (rmcast_slot(peer, first) &&
+		    rmcast_slot(peer, first)->state == RXS_HAVE)
+			rmcast_try_message(rs, peer, first, q);
+	}
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+static void rmcast_rx_ncf(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			  const struct pgm_pkt *p)
+{
+	struct rmcast_slot *slot;
+	unsigned int i;
+	u32 sqn;
+
+	rs->stats.ncf_received++;
+	for (i = 0; i <= p->nak_list_len; i++) {
+		sqn = i ? p->nak_list[i - 1] : p->sqn;
+		if (pgm_seq_lt(sqn, peer->next))
+			continue;
+		rmcast_track(rs, peer, sqn);
+		slot = rmcast_slot(peer, sqn);
+		if (!slot || !rmcast_slot_missing(slot))
+			continue;
+		if (slot->state == RXS_BACKOFF)
+			rs->stats.nak_suppressed++;
+		rmcast_slot_set(rs, peer, slot, RXS_WAIT_DATA);
+	}
+}
+
+static void rmcast_rx_spm(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			  const struct pgm_pkt *p)
+{
+	rs->stats.spm_received++;
+	if (peer->have_spm && !pgm_seq_gt(p->sqn, peer->spm_sqn))
+		return;		/* old or duplicate SPM */
+	peer->have_spm = true;
+	peer->spm_sqn = p->sqn;
+	if ((p->src_nla.afi == PGM_AFI_IP && peer->nla.family == AF_INET) ||
+	    (p->src_nla.afi == PGM_AFI_IP6 && peer->nla.family == AF_INET6)) {
+		memcpy(&peer->nla.v6, p->src_nla.addr,
+		       peer->nla.family == AF_INET ? 4 : 16);
+		peer->nla_spm = true;
+	}
+	rmcast_trail(rs, peer, p->trail);
+	if (pgm_seq_ge(p->lead, peer->next))
+		rmcast_track(rs, peer, p->lead);
+}
+
+void rmcast_rx_deliver(struct rmcast_sock *rs, struct sk_buff *skb,
+		       const struct pgm_pkt *p, const struct rmcast_ip *saddr)
+{
+	struct sock *sk = &rs->sk;
+	struct rmcast_peer *peer;
+	struct sk_buff_head q;
+	bool queued = false;
+
+	__skb_queue_head_init(&q);
+	spin_lock_bh(&rs->lock);
+	if (rs->dead)
+		goto drop;
+	peer = rmcast_peer_find(rs, p);
+	if (!peer) {
+		if (p->type == PGM_NCF)
+			goto drop;
+		peer = rmcast_peer_new(rs, p, saddr);
+		if (!peer)
+			goto drop;
+		if (p->type == PGM_SPM)
+			rmcast_peer_start(peer, p->lead + 1, p->trail);
+		else
+			rmcast_peer_start(peer, p->sqn, p->trail);
+	}
+	peer->heard = jiffies;
+
+	switch (p->type) {
+	case PGM_ODATA:
+	case PGM_RDATA:
+		rmcast_rx_data(rs, peer, skb, p, &q);
+		skb = NULL;
+		break;
+	case PGM_NCF:
+		rmcast_rx_ncf(rs, peer, p);
+		break;
+	case PGM_SPM:
+		rmcast_rx_spm(rs, peer, p);
+		break;
+	}
+	rmcast_advance(rs, peer, &q);
+	if (peer->expiry)
+		rmcast_kick_timer(rs, peer->expiry);
+	if (!skb_queue_empty(&q)) {
+		spin_lock(&sk->sk_receive_queue.lock);
+		skb_queue_splice_tail_init(&q, &sk->sk_receive_queue);
+		spin_unlock(&sk->sk_receive_queue.lock);
+		queued = true;
+	}
+drop:
+	spin_unlock_bh(&rs->lock);
+	consume_skb(skb);
+	if (queued)
+		sk->sk_data_ready(sk);
+}
+
+/* ---- timer: NAKs and giving up ------------------------------------------ */
+
+static void rmcast_rx_nak(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			  const u32 *sqns, unsigned int n,
+			  struct sk_buff_head *xmitq)
+{
+	struct rmcast_xmit x = {};
+	struct sk_buff *skb;
+	struct pgm_pkt p;
+	size_t len;
+
+	memset(&p, 0, offsetof(struct pgm_pkt, nak_list));
+	p.type = PGM_NAK;
+	p.sport = ntohs(rs->local.srm_port);
+	p.dport = ntohs(peer->tsi.sport);
+	memcpy(p.gsi, peer->tsi.gsi, PGM_GSI_LEN);
+	p.sqn = sqns[0];
+	p.nak_list_len = n - 1;
+	memcpy(p.nak_list, sqns + 1, (n - 1) * sizeof(u32));
+	p.src_nla.afi = peer->nla.family == AF_INET ? PGM_AFI_IP : PGM_AFI_IP6;
+	memcpy(p.src_nla.addr, &peer->nla.v6,
+	       peer->nla.family == AF_INET ? 4 : 16);
+	p.grp_nla.afi = p.src_nla.afi;
+	memcpy(p.grp_nla.addr, &rs->group_rx.v6,
+	       rs->group_rx.family == AF_INET ? 4 : 16);
+
+	len = pgm_hdr_len(&p);
+	skb = alloc_skb(RMCAST_HEADROOM + len, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, RMCAST_HEADROOM);
+	if (pgm_build(skb_put(skb, len), len, &p) != len) {
+		kfree_skb(skb);
+		return;
+	}
+	pgm_csum_set(skb->data, len, 0);
+	x.dst = peer->nla;
+	x.ttl = 64;
+	x.loop = 1;
+	x.transport = rs->transport;
+	x.sport = rs->uport;
+	x.dport = rs->uport;
+	rmcast_xmitq_add(xmitq, skb, &x);
+	rs->stats.nak_sent++;
+}
+
+/* Give up on gaps older than the recovery deadline, in any state. */
+static void rmcast_deadline(struct rmcast_sock *rs, struct list_head *list,
+			    unsigned long ttl)
+{
+	struct rmcast_slot *slot, *tmp;
+
+	list_for_each_entry_safe(slot, tmp, list, node)
+		if (!time_before(jiffies, slot->since + ttl))
+			rmcast_slot_lost(slot, RMCAST_LOSS_DEADLINE);
+}
+
+static void rmcast_min_expiry(struct rmcast_peer *peer, unsigned long t)
+{
+	if (!peer->expiry || time_before(t, peer->expiry))
+		peer->expiry = t;
+}
+
+static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			      struct sk_buff_head *xmitq)
+{
+	unsigned long now = jiffies, ttl = 0;
+	struct rmcast_slot *slot, *tmp;
+	u32 sqns[PGM_NAK_SQNS_MAX];
+	unsigned int n = 0;
+	bool full;
+
+	if (rs->cfg.recovery_msecs) {
+		ttl = rmcast_ms(rs->cfg.recovery_msecs);
+		rmcast_deadline(rs, &peer->backoff, ttl);
+		rmcast_deadline(rs, &peer->wait_ncf, ttl);
+		rmcast_deadline(rs, &peer->wait_data, ttl);
+	}
+	/* No room to take repairs: hold NAKs until the reader catches up. */
+	full = atomic_read(&rs->sk.sk_rmem_alloc) >= READ_ONCE(rs->sk.sk_rcvbuf);
+	peer->expiry = 0;
+
+	list_for_each_entry_safe(slot, tmp, &peer->wait_ncf, node) {
+		if (time_before(now, slot->expiry))
+			break;
+		if (++slot->ncf_retries > rs->cfg.nak_ncf_retries)
+			rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
+		else
+			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
+	}
+	list_for_each_entry_safe(slot, tmp, &peer->wait_data, node) {
+		if (time_before(now, slot->expiry))
+			break;
+		if (++slot->data_retries > rs->cfg.nak_data_retries)
+			rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
+		else
+			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
+	}
+	list_for_each_entry_safe(slot, tmp, &peer->backoff, node) {
+		if (time_before(now, slot->expiry))
+			continue;
+		if (full) {
+			slot->expiry = now + rmcast_ms(rs->cfg.nak_bo_ivl_msecs);
+			rs->rx_held = true;
+			continue;
+		}
+		sqns[n++] = slot->sqn;
+		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
+		if (n == PGM_NAK_SQNS_MAX) {
+			rmcast_rx_nak(rs, peer, sqns, n, xmitq);
+			n = 0;
+		}
+	}
+	if (n)
+		rmcast_rx_nak(rs, peer, sqns, n, xmitq);
+
+	/* Earliest remaining deadline of this peer. */
+	peer->expiry = 0;
+	list_for_each_entry(slot, &peer->backoff, node)
+		rmcast_min_expiry(peer, slot->expiry);
+	slot = list_first_entry_or_null(&peer->wait_ncf, struct rmcast_slot,
+					node);
+	if (slot)
+		rmcast_min_expiry(peer, slot->expiry);
+	slot = list_first_entry_or_null(&peer->wait_data, struct rmcast_slot,
+					node);
+	if (slot)
+		rmcast_min_expiry(peer, slot->expiry);
+	if (ttl && peer->next != peer->tracked) {
+		slot = rmcast_at(peer, peer->next);
+		if (rmcast_slot_missing(slot))
+			rmcast_min_expiry(peer, slot->since + ttl);
+	}
+}
+
+/* The receiver's part of the socket timer; returns its next deadline. */
+unsigned long rmcast_rx_timer(struct rmcast_sock *rs,
+			      struct sk_buff_head *xmitq)
+{
+	unsigned long idle = rmcast_ms(rs->cfg.peer_expiry_msecs);
+	struct rmcast_peer *peer, *tmp;
+	struct sock *sk = &rs->sk;
+	unsigned long next = 0;
+	struct sk_buff_head q;
+
+	__skb_queue_head_init(&q);
+	list_for_each_entry_safe(peer, tmp, &rs->peers, node) {
+		if (peer->expiry && !time_before(jiffies, peer->expiry))
+			rmcast_peer_timer(rs, peer, xmitq);
+		rmcast_advance(rs, peer, &q);
+		if (peer->next == peer->tracked &&
+		    !time_before(jiffies, peer->heard + idle)) {
+			rmcast_peer_free(rs, peer);
+			continue;
+		}
+		if (peer->expiry && (!next || time_before(peer->expiry, next)))
+			next = peer->expiry;
+		if (!next || time_before(peer->heard + idle, next))
+			next = peer->heard + idle;
+	}
+	if (!skb_queue_empty(&q)) {
+		spin_lock(&sk->sk_receive_queue.lock);
+		skb_queue_splice_tail_init(&q, &sk->sk_receive_queue);
+		spin_unlock(&sk->sk_receive_queue.lock);
+		sk->sk_data_ready(sk);
+	}
+	return next;
+}
+
+/* The application read: if NAKs were held for lack of room, resume. */
+void rmcast_rx_read(struct rmcast_sock *rs)
+{
+	if (!READ_ONCE(rs->rx_held))
+		return;
+	spin_lock_bh(&rs->lock);
+	rs->rx_held = false;
+	rmcast_kick_timer(rs, jiffies);
+	spin_unlock_bh(&rs->lock);
+}
