@@ -186,7 +186,7 @@ struct rmcast_slot {
 	u8		cause;		/* RXS_LOST: RMCAST_LOSS_* */
 };
 
-#define RMCAST_RXW_SQNS		4096	/* sqns a peer's window tracks */
+#define RMCAST_RXW_SQNS		16384	/* sqns a peer's window tracks */
 #define RMCAST_CHUNK		64	/* slots allocated together */
 #define RMCAST_JOIN_BACKLOG	256	/* late join: start at trail if this
 					 * close to it
@@ -271,7 +271,8 @@ struct rmcast_sock {
 	struct rmcast_bucket	odata_tb;
 	struct rmcast_bucket	rdata_tb;
 	u32			spm_sqn;
-	unsigned long		spm_next;
+	unsigned long		spm_next;	/* next heartbeat SPM */
+	unsigned long		spm_ambient;	/* next ambient SPM */
 	unsigned long		spm_ivl;	/* current heartbeat interval */
 	u32			*repq;		/* pending repairs (sqns) */
 	u32			repq_head;
@@ -356,6 +357,7 @@ void rmcast_rx_release(struct rmcast_sock *rs);
 void rmcast_rx_flush(struct rmcast_sock *rs, struct sk_buff_head *xmitq);
 void rmcast_rx_read(struct rmcast_sock *rs);
 struct sk_buff *rmcast_loss_errskb(const struct rmcast_rxcb *cb, gfp_t gfp);
+int rmcast_queue_err(struct sock *sk, struct sk_buff *skb);
 
 /* rmcast_sock.c */
 void rmcast_kick_timer(struct rmcast_sock *rs, unsigned long when);

@@ -239,6 +239,8 @@ int rmcast_tx_connect(struct rmcast_sock *rs)
 	rs->txw.next = 0;
 	rs->txw.bytes = 0;
 	rs->spm_ivl = rmcast_ms(rs->cfg.spm_ambient_msecs);
+	rs->spm_next = jiffies;
+	rs->spm_ambient = jiffies;
 	return 0;
 }
 
@@ -547,14 +549,21 @@ unsigned long rmcast_tx_timer(struct rmcast_sock *rs,
 			      struct sk_buff_head *xmitq)
 {
 	unsigned long ambient = rmcast_ms(rs->cfg.spm_ambient_msecs);
-	unsigned long next = 0, t;
+	unsigned long next, t;
 
-	if (!time_before(jiffies, rs->spm_next)) {
+	/*
+	 * Ambient SPMs go out every spm_ambient_msecs, data or not;
+	 * heartbeats follow the last data at doubling intervals.
+	 */
+	if (!time_before(jiffies, rs->spm_next) ||
+	    !time_before(jiffies, rs->spm_ambient)) {
 		rmcast_tx_spm(rs, xmitq, rs->fin);
+		rs->spm_ambient = jiffies + ambient;
 		rs->spm_ivl = min(rs->spm_ivl * 2, ambient);
 		rs->spm_next = jiffies + rs->spm_ivl;
 	}
-	next = rs->spm_next;
+	next = time_before(rs->spm_next, rs->spm_ambient) ?
+	       rs->spm_next : rs->spm_ambient;
 
 	t = 0;
 	rmcast_txw_age(rs, &t);
