@@ -256,6 +256,29 @@ struct sk_buff *rmcast_loss_errskb(const struct rmcast_rxcb *cb, gfp_t gfp)
 	return skb;
 }
 
+#define RMCAST_ERRQ_MAX	4096	/* loss records kept unread */
+
+/*
+ * Queue a loss record on the error queue.  Unlike sock_queue_err_skb()
+ * this does not fail when the receive buffer is full: a reader that
+ * fell behind is exactly the one that must learn what it lost.  The
+ * queue is bounded by count instead; a record beyond that is dropped
+ * and counted in lost_sqns only.
+ */
+int rmcast_queue_err(struct sock *sk, struct sk_buff *skb)
+{
+	if (skb_queue_len(&sk->sk_error_queue) >= RMCAST_ERRQ_MAX) {
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	skb_orphan(skb);
+	skb_set_owner_r(skb, sk);
+	skb_queue_tail(&sk->sk_error_queue, skb);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_error_report(sk);
+	return 0;
+}
+
 /*
  * Report sqns [first, last] lost.  In order, a marker on the receive
  * queue keeps the report in its place among the messages; in arrival
@@ -284,8 +307,8 @@ static void rmcast_loss(struct rmcast_sock *rs, struct rmcast_peer *peer,
 
 		kfree_skb(skb);
 		WRITE_ONCE(rs->loss_seen, true);
-		if (err && sock_queue_err_skb(&rs->sk, err))
-			kfree_skb(err);
+		if (err)
+			rmcast_queue_err(&rs->sk, err);
 		return;
 	}
 	skb_set_owner_r(skb, &rs->sk);
@@ -499,14 +522,22 @@ static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 
 	was_missing = slot->state == RXS_BACKOFF;
 	off = p->data - skb->data;
-	if (p->has_frag && !p->frag_off && skb_cloned(skb)) {
-		/* A message head gets a frag_list: it needs its own shinfo. */
-		struct sk_buff *nskb = skb_copy(skb, GFP_ATOMIC);
+	/*
+	 * Hold a compact private copy when the skb is shared (a message
+	 * head gets a frag_list: it needs its own shinfo) or when its
+	 * buffer is much larger than the payload, as drivers' receive
+	 * buffers often are: what we hold is charged to the socket.
+	 */
+	if ((p->has_frag && !p->frag_off && skb_cloned(skb)) ||
+	    skb->truesize > 2 * SKB_TRUESIZE(p->tsdu_len)) {
+		struct sk_buff *nskb = alloc_skb(p->tsdu_len, GFP_ATOMIC);
 
 		if (!nskb)
 			goto drop;
+		skb_put_data(nskb, p->data, p->tsdu_len);
 		consume_skb(skb);
 		skb = nskb;
+		off = 0;
 	}
 	__skb_pull(skb, off);
 	skb_orphan(skb);
@@ -713,14 +744,26 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		rmcast_deadline(rs, &peer->wait_ncf, ttl);
 		rmcast_deadline(rs, &peer->wait_data, ttl);
 	}
-	/* No room to take repairs: hold NAKs until the reader catches up. */
-	full = atomic_read(&rs->sk.sk_rmem_alloc) >= READ_ONCE(rs->sk.sk_rcvbuf);
+	/*
+	 * No room to take repairs: hold NAKs until the reader catches up
+	 * (with a quarter of the buffer as margin for what is in flight).
+	 */
+	full = atomic_read(&rs->sk.sk_rmem_alloc) >=
+	       READ_ONCE(rs->sk.sk_rcvbuf) / 4 * 3;
+	if (full)
+		rs->rx_held = true;
 	peer->expiry = 0;
 
+	/*
+	 * A repair we dropped for lack of buffer is our loss, not the
+	 * network's: while full, waits are extended without using retries.
+	 */
 	list_for_each_entry_safe(slot, tmp, &peer->wait_ncf, node) {
 		if (time_before(now, slot->expiry))
 			break;
-		if (++slot->ncf_retries > rs->cfg.nak_ncf_retries)
+		if (full)
+			rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
+		else if (++slot->ncf_retries > rs->cfg.nak_ncf_retries)
 			rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
 		else
 			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
@@ -728,7 +771,9 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	list_for_each_entry_safe(slot, tmp, &peer->wait_data, node) {
 		if (time_before(now, slot->expiry))
 			break;
-		if (++slot->data_retries > rs->cfg.nak_data_retries)
+		if (full)
+			rmcast_slot_set(rs, peer, slot, RXS_WAIT_DATA);
+		else if (++slot->data_retries > rs->cfg.nak_data_retries)
 			rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
 		else
 			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);

@@ -226,7 +226,6 @@ static int rmcast_connect(struct socket *sock, struct sockaddr *uaddr,
 	memcpy(rs->tsi.gsi, rn->gsi, sizeof(rs->tsi.gsi));
 	rs->tsi.sport = htons(sport);
 	rs->connected = true;
-	rs->spm_next = jiffies;
 	rmcast_kick_timer(rs, jiffies);
 	spin_unlock_bh(&rs->lock);
 	hlist_add_head_rcu(&rs->tx_node,
@@ -308,7 +307,7 @@ static int rmcast_recv_loss(struct sock *sk, struct sk_buff *skb)
 
 	if (!eskb)
 		return -ENOMEM;
-	return sock_queue_err_skb(sk, eskb);
+	return rmcast_queue_err(sk, eskb);
 }
 
 static int rmcast_recv_errqueue(struct sock *sk, struct msghdr *msg,
@@ -622,7 +621,12 @@ static int rmcast_release(struct socket *sock)
 	spin_unlock_bh(&rs->lock);
 	sk_stop_timer_sync(sk, &rs->timer);
 	rmcast_unhash(rs);
-	/* Readers that found us under RCU see rs->dead under rs->lock. */
+	/*
+	 * Input that found us under RCU sees rs->dead under rs->lock; wait
+	 * for it to finish so the socket (and the module reference it
+	 * holds) can go as soon as the last sock_put() below.
+	 */
+	synchronize_net();
 	if (rs->connected)
 		rmcast_tx_release(rs);
 	if (rs->bound)
@@ -701,7 +705,6 @@ static int rmcast_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 	sock->ops = &rmcast_ops;
 	sock_init_data(sock, sk);
-	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_destruct = rmcast_destruct;
 	sk->sk_write_space = rmcast_write_space;
 	sk->sk_protocol = protocol;
