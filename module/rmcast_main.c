@@ -15,15 +15,15 @@
  *
  * Objects and lifetimes
  * ---------------------
- * struct rmcast_sock is a struct sock (SOCK_RCU_FREE).  It is created by
- * rmcast_create(); bind() inserts it into its namespace's rx_hash and
- * connect() into tx_hash, both RCU lists written under rn->lock (a
- * mutex).  Packet input (softirq) finds sockets under rcu_read_lock()
- * and takes the socket's spinlock rs->lock; release() first marks the
- * socket dead under rs->lock, stops the timer synchronously, unhashes it,
- * and only then frees the window, peers and rings.  Input that finds a
- * dead socket drops the packet; memory stays valid until an RCU grace
- * period has passed because of SOCK_RCU_FREE.
+ * struct rmcast_sock is a struct sock.  It is created by rmcast_create();
+ * bind() inserts it into its namespace's rx_hash and connect() into
+ * tx_hash, both RCU lists written under rn->lock (a mutex).  Packet
+ * input (softirq) finds sockets under rcu_read_lock() and takes the
+ * socket's spinlock rs->lock; release() first marks the socket dead
+ * under rs->lock, stops the timer synchronously, unhashes it, waits for
+ * input in flight (synchronize_net(), as AF_PACKET does), and only then
+ * frees the window, peers and rings.  Input that finds a dead socket
+ * drops the packet.
  *
  * The socket timer is the only timer; it is re-armed to the earliest of
  * the sender's (SPM, pending repairs, rate refill, window aging) and the
@@ -57,7 +57,7 @@
  * Module exit runs init in exact reverse: unregister the family (no new
  * sockets; open sockets pin the module), debugfs, protocol handlers
  * (with synchronize_net()), pernet (closes the kernel sockets), proto,
- * then rcu_barrier() for SOCK_RCU_FREE sockets.
+ * then rcu_barrier() for anything still queued with call_rcu().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -26,7 +26,7 @@ struct rmcast_net *rmcast_pernet(const struct net *net)
 }
 
 static const struct rmcast_cfg rmcast_cfg_default = {
-	.txw_bytes		= 8 << 20,
+	.txw_bytes		= 32 << 20,
 	.txw_msecs		= 30000,
 	.spm_ambient_msecs	= 1000,
 	.spm_heartbeat_msecs	= 50,
@@ -42,7 +42,7 @@ static const struct rmcast_cfg rmcast_cfg_default = {
 	.rate_burst_msecs	= 10,
 	.ttl			= 16,
 	.loop			= 1,
-	.rmem			= 4 << 20,
+	.rmem			= 16 << 20,
 	.rcvbuf_msecs		= 0,
 	.rmem_max		= 64 << 20,
 	.max_peers		= 256,
