@@ -58,6 +58,7 @@ struct rmcast_cfg {
 	int	loop;
 	int	rmem;
 	int	rcvbuf_msecs;
+	int	rmem_min;
 	int	rmem_max;
 	int	max_peers;
 	int	peer_expiry_msecs;
@@ -258,6 +259,11 @@ struct rmcast_sock {
 	struct rmcast_member	*member;
 	struct list_head	peers;
 	int			npeers;
+	u8			last_cause;	/* of the last loss reported */
+	/* Incoming rate, for the receive budget as a time. */
+	unsigned long		meter_stamp;
+	u64			meter_bytes;	/* truesize since meter_stamp */
+	u64			meter_rate;	/* bytes/s, smoothed */
 
 	/* Sender: connected to (group, dport). */
 	bool			connected;

@@ -291,6 +291,7 @@ static void rmcast_loss(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	struct sk_buff *skb;
 
 	rs->stats.lost_sqns += last - first + 1;
+	rs->last_cause = cause;
 	skb = alloc_skb(0, GFP_ATOMIC);
 	if (!skb)
 		return;
@@ -442,8 +443,12 @@ static void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 
 		cb = rmcast_cb(slot->skb);
 		if (cb->frag_len && cb->frag_sqn != slot->sqn) {
-			/* A fragment whose message began before us: lost. */
-			rmcast_slot_lost(slot, RMCAST_LOSS_WINDOW);
+			/*
+			 * A fragment whose message began before the delivery
+			 * point: lost with the rest of its message.
+			 */
+			rmcast_slot_lost(slot, rs->last_cause ?:
+					 RMCAST_LOSS_WINDOW);
 			continue;
 		}
 		n = rmcast_try_message(rs, peer, peer->next, q);
@@ -477,6 +482,32 @@ static void rmcast_peer_start(struct rmcast_peer *peer, u32 first, u32 trail)
 	peer->trail = trail;
 }
 
+/*
+ * The receive budget as a time (RMCAST_RCVBUF_MSECS): keep sk_rcvbuf at
+ * the smoothed incoming rate (of what holding the data costs: truesize)
+ * times that time, within [rmem_min, rmem_max].  Measured over 100 ms
+ * periods; a non-zero RCVBUF_MSECS overrides SO_RCVBUF.
+ */
+static void rmcast_rx_meter(struct rmcast_sock *rs, unsigned int bytes)
+{
+	unsigned long now = jiffies, el = now - rs->meter_stamp;
+	u64 rate, target;
+
+	rs->meter_bytes += bytes;
+	if (el < HZ / 10)
+		return;
+	rate = div_u64(rs->meter_bytes * HZ, el);
+	rs->meter_rate = rs->meter_rate ? (3 * rs->meter_rate + rate) / 4 :
+			 rate;
+	rs->meter_bytes = 0;
+	rs->meter_stamp = now;
+	if (!rs->cfg.rcvbuf_msecs)
+		return;
+	target = div_u64(rs->meter_rate * rs->cfg.rcvbuf_msecs, MSEC_PER_SEC);
+	target = clamp_t(u64, target, rs->cfg.rmem_min, rs->cfg.rmem_max);
+	WRITE_ONCE(rs->sk.sk_rcvbuf, (int)target);
+}
+
 static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 			   struct sk_buff *skb, const struct pgm_pkt *p,
 			   struct sk_buff_head *q)
@@ -491,6 +522,8 @@ static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		rs->stats.rdata_received++;
 	else
 		rs->stats.odata_received++;
+	/* Metered before any drop, as what holding it would cost. */
+	rmcast_rx_meter(rs, SKB_TRUESIZE(p->tsdu_len));
 
 	if (p->has_frag && (p->frag_len > RMCAST_FRAG_MAX ||
 			    pgm_seq_gt(p->frag_sqn, p->sqn))) {

@@ -290,6 +290,9 @@ static int rmcast_tx_wait_rate(struct rmcast_sock *rs, bool nonblock)
 			return -EAGAIN;
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
+		spin_lock_bh(&rs->lock);
+		rs->stats.rate_waits++;
+		spin_unlock_bh(&rs->lock);
 		release_sock(sk);
 		wait = schedule_timeout_interruptible(min_t(long, wait, timeo));
 		lock_sock(sk);
@@ -396,6 +399,7 @@ int rmcast_tx_sendmsg(struct rmcast_sock *rs, struct msghdr *msg, size_t len)
 		rs->stats.odata_sent++;
 	}
 	rs->stats.odata_bytes_sent += len;
+	rs->stats.odata_wire_bytes += wire;
 	rmcast_tb_take(&rs->odata_tb, wire);
 	/* Heartbeat SPMs follow data, doubling up to the ambient interval. */
 	rs->spm_ivl = rmcast_ms(rs->cfg.spm_heartbeat_msecs);
@@ -435,6 +439,7 @@ static void rmcast_tx_rdata(struct rmcast_sock *rs, struct sk_buff *win,
 	rmcast_tx_dest(rs, &x);
 	rmcast_xmitq_add(xmitq, skb, &x);
 	rmcast_tb_take(&rs->rdata_tb, skb->len + rmcast_tx_overhead(rs));
+	rs->stats.rdata_wire_bytes += skb->len + rmcast_tx_overhead(rs);
 	cb->repaired = jiffies;
 	rs->stats.rdata_sent++;
 }

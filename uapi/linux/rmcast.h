@@ -153,6 +153,9 @@ struct rmcast_stats {
 	__u64	rcvbuf_dropped;		/* dropped for lack of receive buffer */
 	__u64	lost_sqns;		/* sequence numbers reported lost */
 	__u64	sources;		/* sources currently known */
+	__u64	odata_wire_bytes;	/* ODATA bytes on the wire (IP on) */
+	__u64	rdata_wire_bytes;	/* RDATA bytes on the wire (IP on) */
+	__u64	rate_waits;		/* sends that waited for odata_rate */
 };
 
 #endif /* _UAPI_LINUX_RMCAST_H */

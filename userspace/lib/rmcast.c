@@ -313,7 +313,8 @@ static const struct {
 	STAT(rdata_received), STAT(spm_received), STAT(ncf_received),
 	STAT(nak_sent), STAT(nak_suppressed), STAT(duplicates),
 	STAT(malformed), STAT(rcvbuf_dropped), STAT(lost_sqns),
-	STAT(sources),
+	STAT(sources), STAT(odata_wire_bytes), STAT(rdata_wire_bytes),
+	STAT(rate_waits),
 };
 #undef STAT
 
