@@ -185,6 +185,7 @@ struct rmcast_slot {
 	u8		ncf_retries;
 	u8		data_retries;
 	u8		cause;		/* RXS_LOST: RMCAST_LOSS_* */
+	u8		self_drop;	/* its data came; we had no room */
 };
 
 #define RMCAST_RXW_SQNS		16384	/* sqns a peer's window tracks */
@@ -264,6 +265,7 @@ struct rmcast_sock {
 	unsigned long		meter_stamp;
 	u64			meter_bytes;	/* truesize since meter_stamp */
 	u64			meter_rate;	/* bytes/s, smoothed */
+	u32			avg_truesize;	/* of data packets, smoothed */
 
 	/* Sender: connected to (group, dport). */
 	bool			connected;

@@ -83,7 +83,18 @@ static struct rmcast_peer *rmcast_peer_new(struct rmcast_sock *rs,
 	return peer;
 }
 
-static void rmcast_slot_clear(struct rmcast_slot *slot)
+/* Take the skb out of a slot, off the ring's books (still charged). */
+static struct sk_buff *rmcast_slot_take(struct rmcast_sock *rs,
+					struct rmcast_slot *slot)
+{
+	struct sk_buff *skb = slot->skb;
+
+	slot->skb = NULL;
+	atomic_dec(&rmcast_obj.skbs);
+	return skb;
+}
+
+static void rmcast_slot_clear(struct rmcast_sock *rs, struct rmcast_slot *slot)
 {
 	if (slot->skb) {
 		rmcast_skb_free(slot->skb);
@@ -99,7 +110,7 @@ static void rmcast_peer_free(struct rmcast_sock *rs, struct rmcast_peer *peer)
 	u32 s;
 
 	for (s = peer->next; s != peer->tracked; s++)
-		rmcast_slot_clear(rmcast_at(peer, s));
+		rmcast_slot_clear(rs, rmcast_at(peer, s));
 	for (s = 0; s < ARRAY_SIZE(peer->chunk); s++)
 		kfree(peer->chunk[s]);
 	list_del(&peer->node);
@@ -149,9 +160,10 @@ static void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	}
 }
 
-static void rmcast_slot_lost(struct rmcast_slot *slot, u8 cause)
+static void rmcast_slot_lost(struct rmcast_sock *rs, struct rmcast_slot *slot,
+			     u8 cause)
 {
-	rmcast_slot_clear(slot);
+	rmcast_slot_clear(rs, slot);
 	slot->state = RXS_LOST;
 	slot->cause = cause;
 }
@@ -192,8 +204,9 @@ static void rmcast_track(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		slot->since = jiffies;
 		slot->ncf_retries = 0;
 		slot->data_retries = 0;
+		slot->self_drop = 0;
 		if (pgm_seq_lt(slot->sqn, peer->trail))
-			rmcast_slot_lost(slot, RMCAST_LOSS_WINDOW);
+			rmcast_slot_lost(rs, slot, RMCAST_LOSS_WINDOW);
 		else
 			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
 		peer->tracked++;
@@ -220,7 +233,7 @@ static void rmcast_trail(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	for (s = peer->next; s != peer->tracked && pgm_seq_lt(s, trail); s++) {
 		slot = rmcast_at(peer, s);
 		if (rmcast_slot_missing(slot))
-			rmcast_slot_lost(slot, RMCAST_LOSS_WINDOW);
+			rmcast_slot_lost(rs, slot, RMCAST_LOSS_WINDOW);
 	}
 }
 
@@ -321,8 +334,8 @@ static void rmcast_loss(struct rmcast_sock *rs, struct rmcast_peer *peer,
  * its fragments behind the first one and return how many slots it
  * spans; 0 if not complete yet; -1 if it can never complete.
  */
-static int rmcast_assemble(struct rmcast_peer *peer, u32 first,
-			   struct sk_buff **msgp)
+static int rmcast_assemble(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			   u32 first, struct sk_buff **msgp)
 {
 	struct rmcast_slot *slot = rmcast_slot(peer, first);
 	struct sk_buff *head, *skb, **tail;
@@ -352,18 +365,13 @@ static int rmcast_assemble(struct rmcast_peer *peer, u32 first,
 	/* Complete: chain fragments 2..n on the first one's frag_list. */
 	tail = &skb_shinfo(head)->frag_list;
 	for (s = first + 1; s != first + n; s++) {
-		slot = rmcast_slot(peer, s);
-		skb = slot->skb;
-		slot->skb = NULL;
-		atomic_dec(&rmcast_obj.skbs);
+		skb = rmcast_slot_take(rs, rmcast_slot(peer, s));
 		*tail = skb;
 		tail = &skb->next;
 		head->len += skb->len;
 		head->data_len += skb->len;
 	}
-	slot = rmcast_slot(peer, first);
-	slot->skb = NULL;
-	atomic_dec(&rmcast_obj.skbs);
+	rmcast_slot_take(rs, rmcast_slot(peer, first));
 	*msgp = head;
 	return n;
 }
@@ -377,11 +385,9 @@ static int rmcast_try_message(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	int n = 1, i;
 
 	if (!rmcast_cb(slot->skb)->frag_len) {
-		msg = slot->skb;
-		slot->skb = NULL;
-		atomic_dec(&rmcast_obj.skbs);
+		msg = rmcast_slot_take(rs, slot);
 	} else {
-		n = rmcast_assemble(peer, sqn, &msg);
+		n = rmcast_assemble(rs, peer, sqn, &msg);
 		if (n <= 0)
 			return n;
 	}
@@ -447,7 +453,7 @@ static void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 			 * A fragment whose message began before the delivery
 			 * point: lost with the rest of its message.
 			 */
-			rmcast_slot_lost(slot, rs->last_cause ?:
+			rmcast_slot_lost(rs, slot, rs->last_cause ?:
 					 RMCAST_LOSS_WINDOW);
 			continue;
 		}
@@ -457,13 +463,13 @@ static void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		if (n == 0)
 			return;
 		/* Never completes: the whole message is lost. */
-		rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
+		rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
 		for (last = peer->next + 1; last != peer->tracked; last++) {
 			s2 = rmcast_at(peer, last);
 			if (s2->state != RXS_HAVE ||
 			    rmcast_cb(s2->skb)->frag_sqn != slot->sqn)
 				break;
-			rmcast_slot_lost(s2, RMCAST_LOSS_RETRIES);
+			rmcast_slot_lost(rs, s2, RMCAST_LOSS_RETRIES);
 		}
 	}
 }
@@ -480,6 +486,34 @@ static void rmcast_peer_start(struct rmcast_peer *peer, u32 first, u32 trail)
 	peer->tracked = start;
 	peer->lead = start - 1;
 	peer->trail = trail;
+}
+
+/*
+ * Out of buffer: make room for @sqn by dropping data held after it, from
+ * the newest down (those sqns go back to being missing and are repaired
+ * later), as TCP prunes its out-of-order queue.  Data that fills the gap
+ * the application waits on is thus never refused for data behind it, so
+ * a full ring cannot deadlock delivery.
+ */
+static bool rmcast_prune(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			 u32 sqn, unsigned int need)
+{
+	struct sock *sk = &rs->sk;
+	struct rmcast_slot *slot;
+	u32 s;
+
+	for (s = peer->tracked - 1; pgm_seq_gt(s, sqn); s--) {
+		slot = rmcast_at(peer, s);
+		if (slot->state != RXS_HAVE)
+			continue;
+		rmcast_slot_clear(rs, slot);
+		rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
+		rs->stats.rcvbuf_dropped++;
+		if (atomic_read(&sk->sk_rmem_alloc) + need <=
+		    READ_ONCE(sk->sk_rcvbuf))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -548,7 +582,13 @@ static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		goto drop;
 	}
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf)) {
+	    READ_ONCE(sk->sk_rcvbuf) &&
+	    !rmcast_prune(rs, peer, p->sqn, skb->truesize)) {
+		/*
+		 * Our drop, not the network's: when its wait ends it is
+		 * asked for again without spending a retry.
+		 */
+		slot->self_drop = 1;
 		rs->stats.rcvbuf_dropped++;
 		goto drop;
 	}
@@ -584,6 +624,7 @@ static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	cb->stamp = jiffies;
 	skb_set_owner_r(skb, sk);
 	rmcast_skb_held();
+	rs->avg_truesize = (7 * rs->avg_truesize + skb->truesize) / 8;
 	if (!list_empty(&slot->node))
 		list_del_init(&slot->node);
 	slot->skb = skb;
@@ -745,6 +786,30 @@ static void rmcast_rx_nak(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	rs->stats.nak_sent++;
 }
 
+/*
+ * How many more sqns this peer may NAK now: the free receive buffer in
+ * packets of the average size held, less the repairs already asked for.
+ * At least one, so the gap the reader waits on is always asked for (and
+ * rmcast_prune() makes room for its repair).
+ */
+static unsigned int rmcast_rx_repair_budget(struct rmcast_sock *rs,
+					    struct rmcast_peer *peer)
+{
+	int room = READ_ONCE(rs->sk.sk_rcvbuf) -
+		   atomic_read(&rs->sk.sk_rmem_alloc);
+	unsigned int pkts, asked = 0;
+	struct rmcast_slot *slot;
+
+	list_for_each_entry(slot, &peer->wait_ncf, node)
+		asked++;
+	list_for_each_entry(slot, &peer->wait_data, node)
+		asked++;
+	pkts = room > 0 ? room / max_t(u32, rs->avg_truesize, 256) : 0;
+	if (pkts <= asked)
+		return asked ? 0 : 1;
+	return pkts - asked;
+}
+
 /* Give up on gaps older than the recovery deadline, in any state. */
 static void rmcast_deadline(struct rmcast_sock *rs, struct list_head *list,
 			    unsigned long ttl)
@@ -753,7 +818,7 @@ static void rmcast_deadline(struct rmcast_sock *rs, struct list_head *list,
 
 	list_for_each_entry_safe(slot, tmp, list, node)
 		if (!time_before(jiffies, slot->since + ttl))
-			rmcast_slot_lost(slot, RMCAST_LOSS_DEADLINE);
+			rmcast_slot_lost(rs, slot, RMCAST_LOSS_DEADLINE);
 }
 
 static void rmcast_min_expiry(struct rmcast_peer *peer, unsigned long t)
@@ -768,7 +833,7 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	unsigned long now = jiffies, ttl = 0;
 	struct rmcast_slot *slot, *tmp;
 	u32 sqns[PGM_NAK_SQNS_MAX];
-	unsigned int n = 0;
+	unsigned int n = 0, budget;
 	bool full;
 
 	if (rs->cfg.recovery_msecs) {
@@ -778,10 +843,12 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		rmcast_deadline(rs, &peer->wait_data, ttl);
 	}
 	/*
-	 * No room to take repairs: hold NAKs until the reader catches up
-	 * (with a quarter of the buffer as margin for what is in flight).
+	 * The reader is behind and the buffer (3/4) full: hold NAKs until
+	 * it catches up.  Only then: a buffer full of data waiting behind
+	 * a gap must NAK that gap (rmcast_prune() makes room for it).
 	 */
-	full = atomic_read(&rs->sk.sk_rmem_alloc) >=
+	full = !skb_queue_empty_lockless(&rs->sk.sk_receive_queue) &&
+	       atomic_read(&rs->sk.sk_rmem_alloc) >=
 	       READ_ONCE(rs->sk.sk_rcvbuf) / 4 * 3;
 	if (full)
 		rs->rx_held = true;
@@ -789,37 +856,54 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 
 	/*
 	 * A repair we dropped for lack of buffer is our loss, not the
-	 * network's: while full, waits are extended without using retries.
+	 * network's: such waits (and all while full) end without using a
+	 * retry, and the sqn is asked for again when there is room.
 	 */
 	list_for_each_entry_safe(slot, tmp, &peer->wait_ncf, node) {
 		if (time_before(now, slot->expiry))
 			break;
-		if (full)
-			rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
+		if (full || slot->self_drop)
+			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
 		else if (++slot->ncf_retries > rs->cfg.nak_ncf_retries)
-			rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
+			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
 		else
 			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
 	}
 	list_for_each_entry_safe(slot, tmp, &peer->wait_data, node) {
 		if (time_before(now, slot->expiry))
 			break;
-		if (full)
-			rmcast_slot_set(rs, peer, slot, RXS_WAIT_DATA);
+		if (full || slot->self_drop)
+			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
 		else if (++slot->data_retries > rs->cfg.nak_data_retries)
-			rmcast_slot_lost(slot, RMCAST_LOSS_RETRIES);
+			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
 		else
 			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
+	}
+	/*
+	 * Ask for no more repairs than the free buffer can take: a burst of
+	 * RDATA larger than that would only be dropped and asked for again.
+	 */
+	budget = rmcast_rx_repair_budget(rs, peer);
+	/* The gap the reader waits on goes first. */
+	slot = peer->next != peer->tracked ? rmcast_at(peer, peer->next) : NULL;
+	if (slot && slot->state == RXS_BACKOFF && !full &&
+	    !time_before(now, slot->expiry)) {
+		sqns[n++] = slot->sqn;
+		slot->self_drop = 0;
+		budget = budget ? budget - 1 : 0;
+		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
 	}
 	list_for_each_entry_safe(slot, tmp, &peer->backoff, node) {
 		if (time_before(now, slot->expiry))
 			continue;
-		if (full) {
+		if (full || !budget) {
 			slot->expiry = now + rmcast_ms(rs->cfg.nak_bo_ivl_msecs);
 			rs->rx_held = true;
 			continue;
 		}
 		sqns[n++] = slot->sqn;
+		slot->self_drop = 0;
+		budget--;
 		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
 		if (n == PGM_NAK_SQNS_MAX) {
 			rmcast_rx_nak(rs, peer, sqns, n, xmitq);

@@ -12,9 +12,9 @@
  *
  * Transmit: packets are built by tx.c/rx.c, queued on a local xmit queue
  * under the socket lock and sent here after it is released, from any
- * context, through udp_tunnel_xmit_skb() or iptunnel_xmit() with one of
- * the namespace's kernel sockets as the output socket (one with
- * multicast loopback on, one with it off).
+ * context, with IP (and UDP) headers built here and ip(6)_local_out(),
+ * with one of the namespace's kernel sockets as the output socket (one
+ * with multicast loopback on, one with it off).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,8 +28,7 @@
 #include <net/addrconf.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
-#include <net/ip6_tunnel.h>
-#include <net/ip_tunnels.h>
+#include <net/ip6_checksum.h>
 #include <net/ipv6.h>
 #include <net/protocol.h>
 #include <net/route.h>
@@ -319,31 +318,68 @@ static int rmcast_route6(struct net *net, struct sock *sk,
 	return ip6_dst_lookup(net, sk, dstp, fl6);
 }
 
+/* Put the UDP header in front of the PGM packet (UDP transport only). */
+static void rmcast_push_udp(struct sk_buff *skb, const struct rmcast_xmit *x)
+{
+	struct udphdr *uh;
+
+	__skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh = udp_hdr(skb);
+	uh->source = htons(x->sport);
+	uh->dest = htons(x->dport);
+	uh->len = htons(skb->len);
+	uh->check = 0;
+}
+
+/*
+ * The IP header is built here and the packet handed to ip_local_out()
+ * directly: the tunnel helpers (iptunnel_xmit() and friends) count a
+ * transmit recursion level, which makes sk_mc_loop() refuse multicast
+ * loopback -- and a laptop running sender and receivers needs it.
+ */
 static void rmcast_xmit4(struct rmcast_net *rn, struct sk_buff *skb,
 			 const struct rmcast_xmit *x)
 {
 	struct sock *sk = rn->tx4[x->loop]->sk;
 	struct flowi4 fl4;
 	struct rtable *rt;
+	struct iphdr *iph;
 
 	if (rmcast_route4(rn->net, x, &fl4, &rt)) {
 		kfree_skb(skb);
 		return;
 	}
-	if (x->transport == RMCAST_TRANSPORT_UDP)
-		udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, x->dst.v4, 0,
-				    x->ttl, 0, htons(x->sport),
-				    htons(x->dport), false, false);
-	else
-		iptunnel_xmit(sk, rt, skb, fl4.saddr, x->dst.v4,
-			      RMCAST_IPPROTO_PGM, 0, x->ttl, 0, false);
+	skb_scrub_packet(skb, false);
+	if (x->transport == RMCAST_TRANSPORT_UDP) {
+		rmcast_push_udp(skb, x);
+		udp_set_csum(false, skb, fl4.saddr, x->dst.v4, skb->len);
+	} else {
+		skb_reset_transport_header(skb);
+	}
+	skb_dst_set(skb, &rt->dst);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	__skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = 0;
+	iph->frag_off = 0;
+	iph->ttl = x->ttl;
+	iph->protocol = x->transport == RMCAST_TRANSPORT_UDP ?
+			IPPROTO_UDP : RMCAST_IPPROTO_PGM;
+	iph->saddr = fl4.saddr;
+	iph->daddr = x->dst.v4;
+	__ip_select_ident(rn->net, iph, 1);
+	skb->protocol = htons(ETH_P_IP);
+	ip_local_out(rn->net, sk, skb);
 }
 
 static void rmcast_xmit6(struct rmcast_net *rn, struct sk_buff *skb,
 			 const struct rmcast_xmit *x)
 {
 	struct sock *sk = rn->tx6[x->loop] ? rn->tx6[x->loop]->sk : NULL;
-	struct in6_addr daddr = x->dst.v6;
 	struct dst_entry *dst = NULL;
 	struct ipv6hdr *ip6h;
 	struct flowi6 fl6;
@@ -352,25 +388,27 @@ static void rmcast_xmit6(struct rmcast_net *rn, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	if (x->transport == RMCAST_TRANSPORT_UDP) {
-		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &daddr,
-				     0, x->ttl, 0, htons(x->sport),
-				     htons(x->dport), false);
-		return;
-	}
 	skb_scrub_packet(skb, false);
+	if (x->transport == RMCAST_TRANSPORT_UDP) {
+		rmcast_push_udp(skb, x);
+		udp6_set_csum(false, skb, &fl6.saddr, &x->dst.v6, skb->len);
+	} else {
+		skb_reset_transport_header(skb);
+	}
 	skb_dst_set(skb, dst);
-	skb_reset_transport_header(skb);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	__skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
 	ip6_flow_hdr(ip6h, 0, 0);
 	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = RMCAST_IPPROTO_PGM;
+	ip6h->nexthdr = x->transport == RMCAST_TRANSPORT_UDP ?
+			IPPROTO_UDP : RMCAST_IPPROTO_PGM;
 	ip6h->hop_limit = x->ttl;
-	ip6h->daddr = daddr;
+	ip6h->daddr = x->dst.v6;
 	ip6h->saddr = fl6.saddr;
-	ip6tunnel_xmit(sk, skb, NULL);
+	skb->protocol = htons(ETH_P_IPV6);
+	ip6_local_out(rn->net, sk, skb);
 }
 
 /* Send everything on @q; call with no spinlock held. */
