@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Delivery in other topologies:
+#  1. two senders on the same group and port: every receiver gets both
+#     streams, each complete, in order and attributed to its sender;
+#  2. sender and receivers on the same host (multicast loopback): they
+#     get everything, and a local socket that stops reading for two
+#     seconds delays neither the other local socket, nor a remote
+#     receiver, nor the sender, and then gets everything too.
+#     (Known issue, see the issue notes: with a receive buffer too small
+#     to hold the stall, the stalled socket's repairs can stop making
+#     progress; this test uses the default buffer.)
+
+. "$(dirname "$0")/rmcast_lib.sh"
+
+N=${RMCAST_MSGS:-3000}
+RATE=${RMCAST_RATE:-1000000}
+if [ "${RMCAST_SLOW:-0}" = 1 ]; then
+	N=${RMCAST_MSGS:-600}
+	RATE=${RMCAST_RATE:-200000}
+fi
+G4="239.77.0.9:7600%eth0"
+
+topo_down
+topo_up 4 || { topo_down; skip_all "cannot build the netns/veth/bridge topology"; }
+tap_plan 2
+
+uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+stat_of() { sed -n "s/^stats: $2 //p" "$1" | head -n 1; }
+
+# A source's hash as a receiver saw it: rhash FILE TSI
+rhash() {
+	grep "^recv-source: tsi=$2 " "$1" | tr ' ' '\n' | sed -n 's/^hash=//p'
+}
+
+two_senders() {
+	pids=
+	for r in 1 2 3; do
+		$IP netns exec rm-r$r $RECV -v --hash -n $((2 * N)) \
+			-t "$(slow 30000)" --expect-sources 2 "$G4" \
+			>"$TMPD/two.r$r" 2>&1 &
+		pids="$pids $!"
+	done
+	wait_members 3 || return 1
+	netem p-r1 loss 5%
+	for s in s r4; do
+		$IP netns exec rm-$s $SEND -q -n "$N" -S 1:16384 \
+			--seed "$([ $s = s ] && echo 1 || echo 2)" \
+			--opt odata_rate="$RATE" --linger 600000 "$G4" \
+			>"$TMPD/two.$s" 2>&1 &
+		eval "spid_$s=\$!"
+	done
+	rc=0
+	for p in $pids; do wait "$p" || rc=1; done
+	# shellcheck disable=SC2154
+	kill -TERM "$spid_s" "$spid_r4" 2>/dev/null
+	wait
+	netem_clear
+	for s in s r4; do
+		tsi=$(field "$TMPD/two.$s" "send:" tsi)
+		want=$(field "$TMPD/two.$s" "send:" hash)
+		for r in 1 2 3; do
+			got=$(rhash "$TMPD/two.r$r" "$tsi")
+			echo "# sender $s ($tsi) at r$r: hash $got want $want"
+			[ -n "$want" ] && [ "$got" = "$want" ] || rc=1
+		done
+	done
+	[ $rc = 0 ] || tail -n 3 "$TMPD"/two.r* | sed 's/^/#   /'
+	return $rc
+}
+
+same_host() {
+	t0=$(uptime_ms)
+	(
+		$IP netns exec rm-s $RECV -v --hash --stats -n "$N" \
+			-t "$(slow 30000)" --expect-sources 1 "$G4"
+		echo "end $(uptime_ms)"
+	) >"$TMPD/local.fast" 2>&1 &
+	p1=$!
+	(
+		$IP netns exec rm-s $RECV -v --hash --stats -n "$N" \
+			-t "$(slow 30000)" --expect-sources 1 \
+			--sleep-after 300:2000 "$G4"
+		echo "end $(uptime_ms)"
+	) >"$TMPD/local.slow" 2>&1 &
+	p2=$!
+	(
+		$IP netns exec rm-r1 $RECV -v --hash --stats -n "$N" \
+			-t "$(slow 30000)" --expect-sources 1 "$G4"
+		echo "end $(uptime_ms)"
+	) >"$TMPD/remote" 2>&1 &
+	p3=$!
+	wait_members 2 || return 1
+	$IP netns exec rm-s $SEND -q --stats -n "$N" -S 1:16384 --seed 3 \
+		--opt odata_rate="$RATE" --linger 600000 "$G4" \
+		>"$TMPD/local.s" 2>&1 &
+	spid=$!
+	rc=0
+	for p in $p1 $p2 $p3; do wait "$p" || rc=1; done
+	kill -TERM "$spid" 2>/dev/null
+	wait "$spid"
+
+	want=$(field "$TMPD/local.s" "send:" hash)
+	for f in local.fast local.slow remote; do
+		got=$(grep '^recv-source:' "$TMPD/$f" | tr ' ' '\n' | sed -n 's/^hash=//p')
+		end=$(sed -n 's/^end //p' "$TMPD/$f")
+		echo "# $f: hash $got (want $want) done after $((end - t0)) ms," \
+			"rcvbuf_dropped $(stat_of "$TMPD/$f" rcvbuf_dropped)" \
+			"nak_sent $(stat_of "$TMPD/$f" nak_sent)" \
+			"rdata $(stat_of "$TMPD/$f" rdata_received)"
+		[ -n "$want" ] && [ "$got" = "$want" ] || rc=1
+	done
+	grep '^send:' "$TMPD/local.s" | sed 's/^/# /'
+	[ $rc = 0 ] || for f in local.fast local.slow remote; do
+		grep -v '^stats: ' "$TMPD/$f" | tail -n 4 | sed "s/^/#   $f: /"
+		grep -o '([a-z]*)$' "$TMPD/$f" | sort | uniq -c |
+			sed "s/^/#   $f loss causes: /"
+		grep '^stats: ' "$TMPD/$f" | tr '\n' ' ' | sed "s/^/#   $f: /"
+		echo
+	done
+	[ $rc = 0 ] || grep '^stats: ' "$TMPD/local.s" | tr '\n' ' ' |
+		sed "s/^/#   sender: /"
+	# No socket saw loss, so none needed repair...
+	for f in local.fast local.slow remote; do
+		[ "$(stat_of "$TMPD/$f" nak_sent)" = 0 ] || { echo "# $f had to NAK"; rc=1; }
+	done
+	# ...and the others were not held up: the local fast socket finished
+	# with the remote receiver.
+	tf=$(($(sed -n 's/^end //p' "$TMPD/local.fast") - t0))
+	tr_=$(($(sed -n 's/^end //p' "$TMPD/remote") - t0))
+	[ "$tf" -le $((tr_ + tr_ / 4 + 300)) ] || { echo "# fast local socket delayed ($tf ms vs remote $tr_ ms)"; rc=1; }
+	# The sender was not slowed: it took about what its rate implies.
+	el=$(field "$TMPD/local.s" "send:" elapsed_ms)
+	bytes=$(field "$TMPD/local.s" "send:" bytes)
+	ideal=$((bytes / (RATE / 1000)))
+	echo "# sender: $el ms for $bytes bytes; payload at the rate alone: $ideal ms"
+	[ "$el" -le $((ideal * 2 + 1000)) ] || { echo "# sender delayed"; rc=1; }
+	return $rc
+}
+
+check "two senders on one group and port: both streams, each in order, attributed" two_senders
+check "same host: loopback delivery; a stalled socket delays no one" same_host
+
+topo_down
+tap_exit
