@@ -365,6 +365,19 @@ void rmcast_rx_release(struct rmcast_sock *rs);
 void rmcast_rx_flush(struct rmcast_sock *rs, struct sk_buff_head *xmitq);
 void rmcast_rx_read(struct rmcast_sock *rs);
 struct sk_buff *rmcast_loss_errskb(const struct rmcast_rxcb *cb, gfp_t gfp);
+/* Shared by rmcast_rx.c (windows, delivery) and rmcast_nak.c (NAKs). */
+struct rmcast_slot *rmcast_at(struct rmcast_peer *peer, u32 sqn);
+void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
+		     struct rmcast_slot *slot, u8 state);
+void rmcast_slot_lost(struct rmcast_sock *rs, struct rmcast_slot *slot,
+		      u8 cause);
+bool rmcast_slot_missing(const struct rmcast_slot *slot);
+void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
+		    struct sk_buff_head *q);
+void rmcast_peer_free(struct rmcast_sock *rs, struct rmcast_peer *peer);
+/* rmcast_nak.c */
+void rmcast_rx_spmr(struct rmcast_sock *rs, struct rmcast_peer *peer,
+		    struct sk_buff_head *xmitq);
 int rmcast_queue_err(struct sock *sk, struct sk_buff *skb);
 
 /* rmcast_sock.c */

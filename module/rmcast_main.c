@@ -10,8 +10,9 @@
  * sysctls), rmcast_transport.c (UDP tunnel and IP protocol 113 sockets,
  * group joins, transmit), rmcast_demux.c (received packet -> sockets),
  * rmcast_tx.c (source: window, SPM, NAK answers, rate limits),
- * rmcast_rx.c (receiver: peers, NAK state machine, reassembly,
- * delivery), rmcast_wire.c (PGM format, kernel-free).
+ * rmcast_rx.c (receiver: peers, windows, reassembly, delivery, loss
+ * records), rmcast_nak.c (receiver: NAK state machine, SPMR, repair
+ * budget), rmcast_wire.c (PGM format, kernel-free).
  *
  * Objects and lifetimes
  * ---------------------

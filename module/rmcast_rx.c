@@ -26,7 +26,7 @@
 /* Tracked span limit: the oldest and newest never share a chunk. */
 #define RMCAST_RXW_MAX	(RMCAST_RXW_SQNS - RMCAST_CHUNK)
 
-static struct rmcast_slot *rmcast_at(struct rmcast_peer *peer, u32 sqn)
+struct rmcast_slot *rmcast_at(struct rmcast_peer *peer, u32 sqn)
 {
 	u32 i = sqn & (RMCAST_RXW_SQNS - 1);
 
@@ -105,7 +105,7 @@ static void rmcast_slot_clear(struct rmcast_sock *rs, struct rmcast_slot *slot)
 	slot->state = RXS_NONE;
 }
 
-static void rmcast_peer_free(struct rmcast_sock *rs, struct rmcast_peer *peer)
+void rmcast_peer_free(struct rmcast_sock *rs, struct rmcast_peer *peer)
 {
 	u32 s;
 
@@ -129,8 +129,8 @@ void rmcast_rx_release(struct rmcast_sock *rs)
 
 /* ---- slot states --------------------------------------------------------- */
 
-static void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
-			    struct rmcast_slot *slot, u8 state)
+void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
+		     struct rmcast_slot *slot, u8 state)
 {
 	unsigned long now = jiffies;
 	struct list_head *list = NULL;
@@ -160,15 +160,15 @@ static void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	}
 }
 
-static void rmcast_slot_lost(struct rmcast_sock *rs, struct rmcast_slot *slot,
-			     u8 cause)
+void rmcast_slot_lost(struct rmcast_sock *rs, struct rmcast_slot *slot,
+		      u8 cause)
 {
 	rmcast_slot_clear(rs, slot);
 	slot->state = RXS_LOST;
 	slot->cause = cause;
 }
 
-static bool rmcast_slot_missing(const struct rmcast_slot *slot)
+bool rmcast_slot_missing(const struct rmcast_slot *slot)
 {
 	return slot->state == RXS_BACKOFF || slot->state == RXS_WAIT_NCF ||
 	       slot->state == RXS_WAIT_DATA;
@@ -402,8 +402,8 @@ static int rmcast_try_message(struct rmcast_sock *rs, struct rmcast_peer *peer,
 }
 
 /* Move the delivery point forward over what is done or lost. */
-static void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
-			   struct sk_buff_head *q)
+void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
+		    struct sk_buff_head *q)
 {
 	struct rmcast_slot *slot, *s2;
 	struct rmcast_cb *cb;
@@ -688,12 +688,13 @@ static void rmcast_rx_spm(struct rmcast_sock *rs, struct rmcast_peer *peer,
 void rmcast_rx_deliver(struct rmcast_sock *rs, struct sk_buff *skb,
 		       const struct pgm_pkt *p, const struct rmcast_ip *saddr)
 {
+	struct sk_buff_head q, xmitq;
 	struct sock *sk = &rs->sk;
 	struct rmcast_peer *peer;
-	struct sk_buff_head q;
 	bool queued = false;
 
 	__skb_queue_head_init(&q);
+	__skb_queue_head_init(&xmitq);
 	spin_lock_bh(&rs->lock);
 	if (rs->dead)
 		goto drop;
@@ -704,10 +705,12 @@ void rmcast_rx_deliver(struct rmcast_sock *rs, struct sk_buff *skb,
 		peer = rmcast_peer_new(rs, p, saddr);
 		if (!peer)
 			goto drop;
-		if (p->type == PGM_SPM)
+		if (p->type == PGM_SPM) {
 			rmcast_peer_start(peer, p->lead + 1, p->trail);
-		else
+		} else {
 			rmcast_peer_start(peer, p->sqn, p->trail);
+			rmcast_rx_spmr(rs, peer, &xmitq);
+		}
 	}
 	peer->heard = jiffies;
 
@@ -738,241 +741,5 @@ drop:
 	consume_skb(skb);
 	if (queued)
 		sk->sk_data_ready(sk);
-}
-
-/* ---- timer: NAKs and giving up ------------------------------------------ */
-
-static void rmcast_rx_nak(struct rmcast_sock *rs, struct rmcast_peer *peer,
-			  const u32 *sqns, unsigned int n,
-			  struct sk_buff_head *xmitq)
-{
-	struct rmcast_xmit x = {};
-	struct sk_buff *skb;
-	struct pgm_pkt p;
-	size_t len;
-
-	memset(&p, 0, offsetof(struct pgm_pkt, nak_list));
-	p.type = PGM_NAK;
-	p.sport = ntohs(rs->local.srm_port);
-	p.dport = ntohs(peer->tsi.sport);
-	memcpy(p.gsi, peer->tsi.gsi, PGM_GSI_LEN);
-	p.sqn = sqns[0];
-	p.nak_list_len = n - 1;
-	memcpy(p.nak_list, sqns + 1, (n - 1) * sizeof(u32));
-	p.src_nla.afi = peer->nla.family == AF_INET ? PGM_AFI_IP : PGM_AFI_IP6;
-	memcpy(p.src_nla.addr, &peer->nla.v6,
-	       peer->nla.family == AF_INET ? 4 : 16);
-	p.grp_nla.afi = p.src_nla.afi;
-	memcpy(p.grp_nla.addr, &rs->group_rx.v6,
-	       rs->group_rx.family == AF_INET ? 4 : 16);
-
-	len = pgm_hdr_len(&p);
-	skb = alloc_skb(RMCAST_HEADROOM + len, GFP_ATOMIC);
-	if (!skb)
-		return;
-	skb_reserve(skb, RMCAST_HEADROOM);
-	if (pgm_build(skb_put(skb, len), len, &p) != len) {
-		kfree_skb(skb);
-		return;
-	}
-	pgm_csum_set(skb->data, len, 0);
-	x.dst = peer->nla;
-	x.ttl = 64;
-	x.loop = 1;
-	x.transport = rs->transport;
-	x.sport = rs->uport;
-	x.dport = rs->uport;
-	rmcast_xmitq_add(xmitq, skb, &x);
-	rs->stats.nak_sent++;
-}
-
-/*
- * How many more sqns this peer may NAK now: the free receive buffer in
- * packets of the average size held, less the repairs already asked for.
- * At least one, so the gap the reader waits on is always asked for (and
- * rmcast_prune() makes room for its repair).
- */
-static unsigned int rmcast_rx_repair_budget(struct rmcast_sock *rs,
-					    struct rmcast_peer *peer)
-{
-	int room = READ_ONCE(rs->sk.sk_rcvbuf) -
-		   atomic_read(&rs->sk.sk_rmem_alloc);
-	unsigned int pkts, asked = 0;
-	struct rmcast_slot *slot;
-
-	list_for_each_entry(slot, &peer->wait_ncf, node)
-		asked++;
-	list_for_each_entry(slot, &peer->wait_data, node)
-		asked++;
-	pkts = room > 0 ? room / max_t(u32, rs->avg_truesize, 256) : 0;
-	if (pkts <= asked)
-		return asked ? 0 : 1;
-	return pkts - asked;
-}
-
-/* Give up on gaps older than the recovery deadline, in any state. */
-static void rmcast_deadline(struct rmcast_sock *rs, struct list_head *list,
-			    unsigned long ttl)
-{
-	struct rmcast_slot *slot, *tmp;
-
-	list_for_each_entry_safe(slot, tmp, list, node)
-		if (!time_before(jiffies, slot->since + ttl))
-			rmcast_slot_lost(rs, slot, RMCAST_LOSS_DEADLINE);
-}
-
-static void rmcast_min_expiry(struct rmcast_peer *peer, unsigned long t)
-{
-	if (!peer->expiry || time_before(t, peer->expiry))
-		peer->expiry = t;
-}
-
-static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
-			      struct sk_buff_head *xmitq)
-{
-	unsigned long now = jiffies, ttl = 0;
-	struct rmcast_slot *slot, *tmp;
-	u32 sqns[PGM_NAK_SQNS_MAX];
-	unsigned int n = 0, budget;
-	bool full;
-
-	if (rs->cfg.recovery_msecs) {
-		ttl = rmcast_ms(rs->cfg.recovery_msecs);
-		rmcast_deadline(rs, &peer->backoff, ttl);
-		rmcast_deadline(rs, &peer->wait_ncf, ttl);
-		rmcast_deadline(rs, &peer->wait_data, ttl);
-	}
-	/*
-	 * The reader is behind and the buffer (3/4) full: hold NAKs until
-	 * it catches up.  Only then: a buffer full of data waiting behind
-	 * a gap must NAK that gap (rmcast_prune() makes room for it).
-	 */
-	full = !skb_queue_empty_lockless(&rs->sk.sk_receive_queue) &&
-	       atomic_read(&rs->sk.sk_rmem_alloc) >=
-	       READ_ONCE(rs->sk.sk_rcvbuf) / 4 * 3;
-	if (full)
-		rs->rx_held = true;
-	peer->expiry = 0;
-
-	/*
-	 * A repair we dropped for lack of buffer is our loss, not the
-	 * network's: such waits (and all while full) end without using a
-	 * retry, and the sqn is asked for again when there is room.
-	 */
-	list_for_each_entry_safe(slot, tmp, &peer->wait_ncf, node) {
-		if (time_before(now, slot->expiry))
-			break;
-		if (full || slot->self_drop)
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-		else if (++slot->ncf_retries > rs->cfg.nak_ncf_retries)
-			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
-		else
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-	}
-	list_for_each_entry_safe(slot, tmp, &peer->wait_data, node) {
-		if (time_before(now, slot->expiry))
-			break;
-		if (full || slot->self_drop)
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-		else if (++slot->data_retries > rs->cfg.nak_data_retries)
-			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
-		else
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-	}
-	/*
-	 * Ask for no more repairs than the free buffer can take: a burst of
-	 * RDATA larger than that would only be dropped and asked for again.
-	 */
-	budget = rmcast_rx_repair_budget(rs, peer);
-	/* The gap the reader waits on goes first. */
-	slot = peer->next != peer->tracked ? rmcast_at(peer, peer->next) : NULL;
-	if (slot && slot->state == RXS_BACKOFF && !full &&
-	    !time_before(now, slot->expiry)) {
-		sqns[n++] = slot->sqn;
-		slot->self_drop = 0;
-		budget = budget ? budget - 1 : 0;
-		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
-	}
-	list_for_each_entry_safe(slot, tmp, &peer->backoff, node) {
-		if (time_before(now, slot->expiry))
-			continue;
-		if (full || !budget) {
-			slot->expiry = now + rmcast_ms(rs->cfg.nak_bo_ivl_msecs);
-			rs->rx_held = true;
-			continue;
-		}
-		sqns[n++] = slot->sqn;
-		slot->self_drop = 0;
-		budget--;
-		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
-		if (n == PGM_NAK_SQNS_MAX) {
-			rmcast_rx_nak(rs, peer, sqns, n, xmitq);
-			n = 0;
-		}
-	}
-	if (n)
-		rmcast_rx_nak(rs, peer, sqns, n, xmitq);
-
-	/* Earliest remaining deadline of this peer. */
-	peer->expiry = 0;
-	list_for_each_entry(slot, &peer->backoff, node)
-		rmcast_min_expiry(peer, slot->expiry);
-	slot = list_first_entry_or_null(&peer->wait_ncf, struct rmcast_slot,
-					node);
-	if (slot)
-		rmcast_min_expiry(peer, slot->expiry);
-	slot = list_first_entry_or_null(&peer->wait_data, struct rmcast_slot,
-					node);
-	if (slot)
-		rmcast_min_expiry(peer, slot->expiry);
-	if (ttl && peer->next != peer->tracked) {
-		slot = rmcast_at(peer, peer->next);
-		if (rmcast_slot_missing(slot))
-			rmcast_min_expiry(peer, slot->since + ttl);
-	}
-}
-
-/* The receiver's part of the socket timer; returns its next deadline. */
-unsigned long rmcast_rx_timer(struct rmcast_sock *rs,
-			      struct sk_buff_head *xmitq)
-{
-	unsigned long idle = rmcast_ms(rs->cfg.peer_expiry_msecs);
-	struct rmcast_peer *peer, *tmp;
-	struct sock *sk = &rs->sk;
-	unsigned long next = 0;
-	struct sk_buff_head q;
-
-	__skb_queue_head_init(&q);
-	list_for_each_entry_safe(peer, tmp, &rs->peers, node) {
-		if (peer->expiry && !time_before(jiffies, peer->expiry))
-			rmcast_peer_timer(rs, peer, xmitq);
-		rmcast_advance(rs, peer, &q);
-		if (peer->next == peer->tracked &&
-		    !time_before(jiffies, peer->heard + idle)) {
-			rmcast_peer_free(rs, peer);
-			continue;
-		}
-		if (peer->expiry && (!next || time_before(peer->expiry, next)))
-			next = peer->expiry;
-		if (!next || time_before(peer->heard + idle, next))
-			next = peer->heard + idle;
-	}
-	if (!skb_queue_empty(&q)) {
-		spin_lock(&sk->sk_receive_queue.lock);
-		skb_queue_splice_tail_init(&q, &sk->sk_receive_queue);
-		spin_unlock(&sk->sk_receive_queue.lock);
-		sk->sk_data_ready(sk);
-	}
-	return next;
-}
-
-/* The application read: if NAKs were held for lack of room, resume. */
-void rmcast_rx_read(struct rmcast_sock *rs)
-{
-	if (!READ_ONCE(rs->rx_held))
-		return;
-	spin_lock_bh(&rs->lock);
-	rs->rx_held = false;
-	rmcast_kick_timer(rs, jiffies);
-	spin_unlock_bh(&rs->lock);
+	rmcast_xmitq_send(rs->rn, &xmitq);
 }
