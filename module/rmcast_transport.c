@@ -203,9 +203,17 @@ void rmcast_udp_put(struct rmcast_udp *u)
 static int rmcast_join(struct rmcast_net *rn, const struct rmcast_ip *group,
 		       int ifindex, bool join)
 {
+	struct socket *sock = group->family == AF_INET ? rn->tx4[1] :
+			      rn->tx6[1];
+	struct sock *sk;
 	int err;
 
+	if (!sock)
+		return -EAFNOSUPPORT;
+	sk = sock->sk;
+	/* As the IP(V6)_ADD_MEMBERSHIP socket options: RTNL, then the socket. */
 	rtnl_lock();
+	lock_sock(sk);
 	if (group->family == AF_INET) {
 		struct ip_mreqn mreq = {
 			.imr_multiaddr.s_addr = group->v4,
@@ -213,19 +221,16 @@ static int rmcast_join(struct rmcast_net *rn, const struct rmcast_ip *group,
 		};
 
 		if (join)
-			err = ip_mc_join_group(rn->tx4[1]->sk, &mreq);
+			err = ip_mc_join_group(sk, &mreq);
 		else
-			err = ip_mc_leave_group(rn->tx4[1]->sk, &mreq);
-	} else if (rn->tx6[1]) {
-		if (join)
-			err = ipv6_sock_mc_join(rn->tx6[1]->sk, ifindex,
-						&group->v6);
-		else
-			err = ipv6_sock_mc_drop(rn->tx6[1]->sk, ifindex,
-						&group->v6);
+			err = ip_mc_leave_group(sk, &mreq);
 	} else {
-		err = -EAFNOSUPPORT;
+		if (join)
+			err = ipv6_sock_mc_join(sk, ifindex, &group->v6);
+		else
+			err = ipv6_sock_mc_drop(sk, ifindex, &group->v6);
 	}
+	release_sock(sk);
 	rtnl_unlock();
 	return err;
 }

@@ -128,3 +128,14 @@ objects_zero() {
 field() {
 	grep "^$2" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -n 1
 }
+
+# Packets the kernel itself dropped on input (per-CPU backlog full), all
+# CPUs: /proc/net/softnet_stat's second column, hex.  A receiver may NAK
+# without any netem loss when this grew (a slow debug kernel does this).
+softnet_drops() {
+	total=0
+	while read -r _ d _; do
+		total=$((total + 0x$d))
+	done </proc/net/softnet_stat
+	echo "$total"
+}
