@@ -355,6 +355,16 @@ static void rmcast_xmit4(struct rmcast_net *rn, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
+	/*
+	 * TTL 0 stays on the host.  ip_mc_output() enforces that only when
+	 * the host is a member (it loops a copy back, then drops); without
+	 * members ip_output() would put a TTL 0 packet on the LAN.
+	 */
+	if (!x->ttl && !(rt->rt_flags & RTCF_LOCAL)) {
+		ip_rt_put(rt);
+		kfree_skb(skb);
+		return;
+	}
 	skb_scrub_packet(skb, false);
 	if (x->transport == RMCAST_TRANSPORT_UDP) {
 		rmcast_push_udp(skb, x);

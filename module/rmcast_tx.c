@@ -286,13 +286,13 @@ static int rmcast_tx_wait_rate(struct rmcast_sock *rs, bool nonblock)
 		spin_unlock_bh(&rs->lock);
 		if (ready)
 			return 0;
+		spin_lock_bh(&rs->lock);
+		rs->stats.rate_waits++;
+		spin_unlock_bh(&rs->lock);
 		if (!timeo)
 			return -EAGAIN;
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
-		spin_lock_bh(&rs->lock);
-		rs->stats.rate_waits++;
-		spin_unlock_bh(&rs->lock);
 		release_sock(sk);
 		wait = schedule_timeout_interruptible(min_t(long, wait, timeo));
 		lock_sock(sk);

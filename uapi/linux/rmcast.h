@@ -155,7 +155,9 @@ struct rmcast_stats {
 	__u64	sources;		/* sources currently known */
 	__u64	odata_wire_bytes;	/* ODATA bytes on the wire (IP on) */
 	__u64	rdata_wire_bytes;	/* RDATA bytes on the wire (IP on) */
-	__u64	rate_waits;		/* sends that waited for odata_rate */
+	__u64	rate_waits;		/* times a send found the odata_rate
+					 * bucket empty (waited or EAGAIN)
+					 */
 };
 
 #endif /* _UAPI_LINUX_RMCAST_H */
