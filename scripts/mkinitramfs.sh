@@ -9,7 +9,7 @@ out=$1 root=$2 ko=$3 tests=$4 kmods=${5:-}
 src=$(cd "$(dirname "$0")/.." && pwd)
 
 # Distro modules always wanted; rmcast.ko's own dependencies are added below.
-want=(veth bridge sch_netem udp_tunnel ip6_udp_tunnel dummy)
+want=(veth bridge sch_netem sch_prio cls_u32 udp_tunnel ip6_udp_tunnel dummy)
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root,lib/modules,scripts,selftests}
