@@ -12,7 +12,7 @@
 
 G="239.77.6.1:8100%eth0"
 N=${RMCAST_MSGS:-10000}
-[ "${RMCAST_SLOW:-0}" = 1 ] && N=${RMCAST_MSGS:-800}
+[ "${RMCAST_SLOW:-0}" = 1 ] && N=${RMCAST_MSGS:-2000}
 
 topo_down
 topo_up 3 || { topo_down; skip_all "cannot build the netns/veth/bridge topology"; }

@@ -932,6 +932,7 @@ static void print_summary(const struct recv_state *st)
 static void print_stats(const struct recv_state *st)
 {
 	struct rmcast_stats s;
+	int chosen;
 
 	if (rmcast_get_stats(st->fd, &s)) {
 		fprintf(stderr, "rmcast-recv: getsockopt(RMCAST_STATS): %s\n",
@@ -939,6 +940,8 @@ static void print_stats(const struct recv_state *st)
 		return;
 	}
 	rmcast_print_stats(st->summary, "stats: ", &s);
+	if (!rmcast_getopt_int(st->fd, RMCAST_RCVBUF_CHOSEN, &chosen))
+		fprintf(st->summary, "stats: rcvbuf_chosen %d\n", chosen);
 }
 
 /* Sources that only sent loss records don't count as sources seen. */
