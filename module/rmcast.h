@@ -334,6 +334,8 @@ struct rmcast_xmit {
 
 void rmcast_xmitq_add(struct sk_buff_head *q, struct sk_buff *skb,
 		      const struct rmcast_xmit *x);
+void rmcast_xmitq_ctrl(struct sk_buff_head *q, const struct pgm_pkt *p,
+		       const struct rmcast_xmit *x);
 void rmcast_xmitq_send(struct rmcast_net *rn, struct sk_buff_head *q);
 int rmcast_route_saddr(struct rmcast_net *rn, const struct rmcast_ip *dst,
 		       int ifindex, struct rmcast_ip *saddr, int *mtu);

@@ -22,30 +22,18 @@ static void rmcast_rx_upstream(struct rmcast_sock *rs,
 			       struct sk_buff_head *xmitq)
 {
 	struct rmcast_xmit x = {};
-	struct sk_buff *skb;
-	size_t len;
 
 	/* Upstream, the ports swap: sport is the session's dport. */
 	p->sport = ntohs(rs->local.srm_port);
 	p->dport = ntohs(peer->tsi.sport);
 	memcpy(p->gsi, peer->tsi.gsi, PGM_GSI_LEN);
-	len = pgm_hdr_len(p);
-	skb = alloc_skb(RMCAST_HEADROOM + len, GFP_ATOMIC);
-	if (!skb)
-		return;
-	skb_reserve(skb, RMCAST_HEADROOM);
-	if (pgm_build(skb_put(skb, len), len, p) != len) {
-		kfree_skb(skb);
-		return;
-	}
-	pgm_csum_set(skb->data, len, 0);
 	x.dst = peer->nla;
 	x.ttl = 64;
 	x.loop = 1;
 	x.transport = rs->transport;
 	x.sport = rs->uport;
 	x.dport = rs->uport;
-	rmcast_xmitq_add(xmitq, skb, &x);
+	rmcast_xmitq_ctrl(xmitq, p, &x);
 }
 
 static void rmcast_rx_nak(struct rmcast_sock *rs, struct rmcast_peer *peer,

@@ -294,6 +294,25 @@ void rmcast_xmitq_add(struct sk_buff_head *q, struct sk_buff *skb,
 	__skb_queue_tail(q, skb);
 }
 
+/* Build a header-only packet (SPM, NCF, NAK, SPMR) onto @q. */
+void rmcast_xmitq_ctrl(struct sk_buff_head *q, const struct pgm_pkt *p,
+		       const struct rmcast_xmit *x)
+{
+	size_t len = pgm_hdr_len(p);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(RMCAST_HEADROOM + len, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, RMCAST_HEADROOM);
+	if (pgm_build(skb_put(skb, len), len, p) != len) {
+		kfree_skb(skb);
+		return;
+	}
+	pgm_csum_set(skb->data, len, 0);
+	rmcast_xmitq_add(q, skb, x);
+}
+
 static int rmcast_route4(struct net *net, const struct rmcast_xmit *x,
 			 struct flowi4 *fl4, struct rtable **rtp)
 {

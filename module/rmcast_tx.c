@@ -129,25 +129,14 @@ static void rmcast_nla(struct pgm_nla *nla, const struct rmcast_ip *ip)
 	}
 }
 
-/* Build a header-only packet (SPM, NCF) onto @xmitq; rs->lock held. */
+/* A header-only packet (SPM, NCF) to the group; rs->lock held. */
 static void rmcast_tx_ctrl(struct rmcast_sock *rs, const struct pgm_pkt *p,
 			   struct sk_buff_head *xmitq)
 {
-	size_t len = pgm_hdr_len(p);
 	struct rmcast_xmit x;
-	struct sk_buff *skb;
 
-	skb = alloc_skb(RMCAST_HEADROOM + len, GFP_ATOMIC);
-	if (!skb)
-		return;
-	skb_reserve(skb, RMCAST_HEADROOM);
-	if (pgm_build(skb_put(skb, len), len, p) != len) {
-		kfree_skb(skb);
-		return;
-	}
-	pgm_csum_set(skb->data, len, 0);
 	rmcast_tx_dest(rs, &x);
-	rmcast_xmitq_add(xmitq, skb, &x);
+	rmcast_xmitq_ctrl(xmitq, p, &x);
 }
 
 static void rmcast_tx_spm(struct rmcast_sock *rs, struct sk_buff_head *xmitq,
