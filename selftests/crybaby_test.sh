@@ -12,7 +12,13 @@
 
 G="239.77.6.1:8100%eth0"
 N=${RMCAST_MSGS:-10000}
-[ "${RMCAST_SLOW:-0}" = 1 ] && N=${RMCAST_MSGS:-2000}
+# The repair budget is absolute (rdata_rate, 1 MiB/s by default): it
+# bounds a crybaby's share only while the source sends well above it.
+# On the debug kernel every packet costs ~20x the CPU and the source
+# manages ~0.3 MB/s, below the budget, so the ratio measures that, not
+# the defence (measured there: +20%).  Known limitation, see the notes.
+[ "${RMCAST_SLOW:-0}" = 1 ] &&
+	skip_all "source slower than the default repair budget on the debug kernel"
 
 topo_down
 topo_up 3 || { topo_down; skip_all "cannot build the netns/veth/bridge topology"; }
