@@ -206,6 +206,10 @@ struct rmcast_peer {
 	u32			lead;		/* highest sqn heard of */
 	u32			next;		/* next to deliver */
 	u32			tracked;	/* slots tracked up to (excl) */
+	u32			start;		/* first sqn we track */
+	u32			lost_first;	/* last loss run reported */
+	u32			lost_last;
+	u8			lost_cause;
 	struct rmcast_slot	*chunk[RMCAST_RXW_SQNS / RMCAST_CHUNK];
 	struct list_head	backoff;
 	struct list_head	wait_ncf;
@@ -260,7 +264,6 @@ struct rmcast_sock {
 	struct rmcast_member	*member;
 	struct list_head	peers;
 	int			npeers;
-	u8			last_cause;	/* of the last loss reported */
 	/* Incoming rate, for the receive budget as a time. */
 	unsigned long		meter_stamp;
 	u64			meter_bytes;	/* truesize since meter_stamp */

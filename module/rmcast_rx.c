@@ -304,7 +304,6 @@ static void rmcast_loss(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	struct sk_buff *skb;
 
 	rs->stats.lost_sqns += last - first + 1;
-	rs->last_cause = cause;
 	skb = alloc_skb(0, GFP_ATOMIC);
 	if (!skb)
 		return;
@@ -401,11 +400,90 @@ static int rmcast_try_message(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	return n;
 }
 
+/*
+ * The message whose first fragment is at @first can never complete: it
+ * is lost whole, with the cause of the fragment that was lost (retries,
+ * if its fragments merely disagree).  Its other fragments, held or
+ * still to come, are absorbed by the loss run that reports it.
+ */
+static void rmcast_msg_lost(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			    u32 first)
+{
+	u8 cause = RMCAST_LOSS_RETRIES;
+	struct rmcast_slot *slot;
+	u32 s;
+
+	for (s = first + 1; s != peer->tracked; s++) {
+		slot = rmcast_at(peer, s);
+		if (slot->state == RXS_LOST) {
+			cause = slot->cause;
+			break;
+		}
+		if (slot->state != RXS_HAVE ||
+		    rmcast_cb(slot->skb)->frag_sqn != first)
+			break;
+	}
+	rmcast_slot_lost(rs, rmcast_at(peer, first), cause);
+}
+
+/*
+ * A fragment at the delivery point whose message began before it: part
+ * of a message already reported lost (same cause, as a record of its
+ * own), or of one that began before we joined, which we never had.
+ */
+static void rmcast_orphan(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			  struct rmcast_slot *slot)
+{
+	u32 head = rmcast_cb(slot->skb)->frag_sqn;
+
+	if (pgm_seq_lt(head, peer->start)) {
+		rmcast_slot_clear(rs, slot);
+		slot->state = RXS_DONE;
+		return;
+	}
+	rmcast_slot_lost(rs, slot,
+			 pgm_seq_ge(head, peer->lost_first) &&
+			 pgm_seq_le(head, peer->lost_last) ?
+			 peer->lost_cause : RMCAST_LOSS_WINDOW);
+}
+
+/*
+ * The run of lost sqns starting at the delivery point, with one cause,
+ * extended over fragments of messages that began inside it; false while
+ * the sqn after it is still being repaired, as it may yet join the run:
+ * a contiguous loss is reported once, as one range.
+ */
+static bool rmcast_loss_run(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			    u32 *lastp)
+{
+	struct rmcast_slot *first = rmcast_at(peer, peer->next), *slot;
+	u32 last = peer->next, head;
+
+	while (last + 1 != peer->tracked) {
+		slot = rmcast_at(peer, last + 1);
+		if (rmcast_slot_missing(slot))
+			return false;
+		if (slot->state == RXS_HAVE && rmcast_cb(slot->skb)->frag_len) {
+			head = rmcast_cb(slot->skb)->frag_sqn;
+			if (pgm_seq_lt(head, peer->next) ||
+			    pgm_seq_gt(head, last))
+				break;
+			rmcast_slot_lost(rs, slot, first->cause);
+		} else if (slot->state != RXS_LOST ||
+			   slot->cause != first->cause) {
+			break;
+		}
+		last++;
+	}
+	*lastp = last;
+	return true;
+}
+
 /* Move the delivery point forward over what is done or lost. */
 void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		    struct sk_buff_head *q)
 {
-	struct rmcast_slot *slot, *s2;
+	struct rmcast_slot *slot;
 	struct rmcast_cb *cb;
 	u32 last;
 	int n;
@@ -426,15 +504,11 @@ void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 			rmcast_next_inc(peer);
 			continue;
 		case RXS_LOST:
-			/* Report a run of lost sqns with the same cause. */
-			last = peer->next;
-			while (last + 1 != peer->tracked) {
-				s2 = rmcast_at(peer, last + 1);
-				if (s2->state != RXS_LOST ||
-				    s2->cause != slot->cause)
-					break;
-				last++;
-			}
+			if (!rmcast_loss_run(rs, peer, &last))
+				return;
+			peer->lost_first = peer->next;
+			peer->lost_last = last;
+			peer->lost_cause = slot->cause;
 			rmcast_loss(rs, peer, peer->next, last, slot->cause, q);
 			while (peer->next != last + 1) {
 				rmcast_at(peer, peer->next)->state = RXS_NONE;
@@ -449,12 +523,7 @@ void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 
 		cb = rmcast_cb(slot->skb);
 		if (cb->frag_len && cb->frag_sqn != slot->sqn) {
-			/*
-			 * A fragment whose message began before the delivery
-			 * point: lost with the rest of its message.
-			 */
-			rmcast_slot_lost(rs, slot, rs->last_cause ?:
-					 RMCAST_LOSS_WINDOW);
+			rmcast_orphan(rs, peer, slot);
 			continue;
 		}
 		n = rmcast_try_message(rs, peer, peer->next, q);
@@ -462,15 +531,7 @@ void rmcast_advance(struct rmcast_sock *rs, struct rmcast_peer *peer,
 			continue;
 		if (n == 0)
 			return;
-		/* Never completes: the whole message is lost. */
-		rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
-		for (last = peer->next + 1; last != peer->tracked; last++) {
-			s2 = rmcast_at(peer, last);
-			if (s2->state != RXS_HAVE ||
-			    rmcast_cb(s2->skb)->frag_sqn != slot->sqn)
-				break;
-			rmcast_slot_lost(rs, s2, RMCAST_LOSS_RETRIES);
-		}
+		rmcast_msg_lost(rs, peer, peer->next);
 	}
 }
 
@@ -482,8 +543,11 @@ static void rmcast_peer_start(struct rmcast_peer *peer, u32 first, u32 trail)
 
 	if (pgm_seq_le(trail, first) && first - trail <= RMCAST_JOIN_BACKLOG)
 		start = trail;
+	peer->start = start;
 	peer->next = start;
 	peer->tracked = start;
+	peer->lost_first = start - 1;
+	peer->lost_last = start - 2;
 	peer->lead = start - 1;
 	peer->trail = trail;
 }
