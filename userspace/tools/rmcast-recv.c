@@ -576,7 +576,8 @@ static void check_order(struct recv_state *st, struct source *s,
 	} else {
 		st->c.gap_err++;
 		complain(st, st->c.gap_err, s, "messages %" PRIu64 "..%"
-			 PRIu64 " missing, no loss record", expect, idx - 1);
+			 PRIu64 " missing, no loss record between sqn %u"
+			 " and %u", expect, idx - 1, s->last_seq, mi->seq);
 	}
 ok:
 	s->started = 1;
@@ -615,14 +616,22 @@ static int check_seed(struct recv_state *st, struct source *s, uint16_t seed)
  * as the next expected one.  -1 if unknown.
  */
 static int msg_index(struct recv_state *st, struct source *s,
-		     const struct testmsg_hdr *h, uint64_t *idx)
+		     const struct testmsg_hdr *h,
+		     const struct rmcast_msginfo *mi, uint64_t *idx)
 {
+	size_t i;
+
 	if (h->has_index) {
 		*idx = h->index;
 		return 0;
 	}
 	if (st->o->arrival || s->resync || (!s->started && st->o->late_join))
 		return -1;
+	/* After a hole it is not the next one: which one is unknowable. */
+	drain_losses(st);
+	for (i = 0; i < s->npending; i++)
+		if (!mi->has_seq || sqn_before(s->pending[i].last, mi->seq))
+			return -1;
 	*idx = s->started ? s->next : 0;
 	return 0;
 }
@@ -660,7 +669,7 @@ static void verify_msg(struct recv_state *st, struct source *s, size_t n,
 	testmsg_parse(st->buf, n, &h);
 	if (h.has_seed && check_seed(st, s, h.seed))
 		return;
-	if (msg_index(st, s, &h, &idx)) {
+	if (msg_index(st, s, &h, mi, &idx)) {
 		/* too short to name its index, and it cannot be inferred */
 		st->c.unverified++;
 		s->short_msgs++;
