@@ -53,6 +53,7 @@ struct rmcast_cfg {
 	int	recovery_msecs;
 	int	odata_rate;
 	int	rdata_rate;
+	int	rdata_share;
 	int	rate_burst_msecs;
 	int	ttl;
 	int	loop;
@@ -281,6 +282,9 @@ struct rmcast_sock {
 	struct rmcast_txw	txw;
 	struct rmcast_bucket	odata_tb;
 	struct rmcast_bucket	rdata_tb;
+	unsigned long		tx_meter_stamp;	/* original data metered */
+	u64			tx_meter_bytes;	/* ... since then, on the wire */
+	u64			tx_rate;	/* bytes/s, smoothed */
 	u32			spm_sqn;
 	unsigned long		spm_next;	/* next heartbeat SPM */
 	unsigned long		spm_ambient;	/* next ambient SPM */

@@ -38,7 +38,8 @@ static const struct rmcast_cfg rmcast_cfg_default = {
 	.nak_ignore_msecs	= 20,
 	.recovery_msecs		= 0,
 	.odata_rate		= 100 << 20,
-	.rdata_rate		= 1 << 20,
+	.rdata_rate		= 10 << 20,
+	.rdata_share		= 5,
 	.rate_burst_msecs	= 10,
 	.ttl			= 16,
 	.loop			= 1,
@@ -62,6 +63,7 @@ static int rmcast_bytes_max = 1 << 30;
 static int rmcast_rmem_min = 64 << 10;
 static int rmcast_peers_max = 65536;
 static int rmcast_rate_max = INT_MAX;
+static int rmcast_pct_max = 100;
 
 #define RMCAST_CTL(_name, _field, _min, _max)				\
 	{								\
@@ -97,6 +99,7 @@ static struct ctl_table rmcast_ctl_template[] = {
 		   &rmcast_ms_max),
 	RMCAST_CTL("odata_rate", odata_rate, &rmcast_zero, &rmcast_rate_max),
 	RMCAST_CTL("rdata_rate", rdata_rate, &rmcast_zero, &rmcast_rate_max),
+	RMCAST_CTL("rdata_share", rdata_share, &rmcast_zero, &rmcast_pct_max),
 	RMCAST_CTL("rate_burst_msecs", rate_burst_msecs, &rmcast_ms_min,
 		   &rmcast_ms_max),
 	RMCAST_CTL("ttl", ttl, &rmcast_zero, &rmcast_ttl_max),

@@ -432,6 +432,7 @@ static const struct rmcast_intopt rmcast_intopts[] = {
 	{ RMCAST_RECOVERY_MSECS, RS_CFG(recovery_msecs), 0, 3600000 },
 	{ RMCAST_ODATA_RATE, RS_CFG(odata_rate), 0, INT_MAX },
 	{ RMCAST_RDATA_RATE, RS_CFG(rdata_rate), 0, INT_MAX },
+	{ RMCAST_RDATA_SHARE, RS_CFG(rdata_share), 0, 100 },
 	{ RMCAST_TTL, RS_CFG(ttl), 0, 255 },
 	{ RMCAST_LOOP, RS_CFG(loop), 0, 1 },
 	{ RMCAST_RCVBUF_MSECS, RS_CFG(rcvbuf_msecs), 0, 3600000 },
@@ -725,6 +726,7 @@ static int rmcast_create(struct net *net, struct socket *sock, int protocol,
 		       rs->cfg.rate_burst_msecs);
 	rmcast_tb_init(&rs->rdata_tb, rs->cfg.rdata_rate,
 		       rs->cfg.rate_burst_msecs);
+	rs->tx_meter_stamp = jiffies - 2 * HZ;	/* idle */
 	WRITE_ONCE(sk->sk_rcvbuf, rs->cfg.rmem);
 	atomic_inc(&rmcast_obj.sockets);
 	return 0;

@@ -64,6 +64,20 @@ static void rmcast_tb_take(struct rmcast_bucket *tb, u32 bytes)
 		WRITE_ONCE(tb->tokens, tb->tokens - bytes);
 }
 
+/* Change the rate (and with it the burst) keeping the tokens earned. */
+static void rmcast_tb_set_rate(struct rmcast_bucket *tb, u32 rate,
+			       int burst_ms)
+{
+	u64 burst = div_u64((u64)rate * burst_ms, MSEC_PER_SEC);
+
+	if (rate == tb->rate)
+		return;
+	rmcast_tb_refill(tb);
+	WRITE_ONCE(tb->rate, rate);
+	WRITE_ONCE(tb->burst, clamp_t(u64, burst, 2 * 1500, INT_MAX));
+	WRITE_ONCE(tb->tokens, min_t(s64, tb->tokens, tb->burst));
+}
+
 /* Jiffies until the bucket is positive again (at least 1). */
 static unsigned long rmcast_tb_wait(const struct rmcast_bucket *tb)
 {
@@ -81,6 +95,52 @@ bool rmcast_tx_writable(struct rmcast_sock *rs)
 	if (!READ_ONCE(rs->odata_tb.rate))
 		return true;
 	return rmcast_tb_peek(&rs->odata_tb, ktime_get_ns()) > 0;
+}
+
+/*
+ * The original data rate on the wire, smoothed over 100 ms periods;
+ * after an idle second the measurement starts afresh.
+ */
+static void rmcast_tx_meter(struct rmcast_sock *rs, unsigned int wire)
+{
+	unsigned long now = jiffies, el = now - rs->tx_meter_stamp;
+	u64 rate;
+
+	if (el > HZ) {
+		rs->tx_meter_bytes = wire;
+		rs->tx_meter_stamp = now;
+		rs->tx_rate = 0;
+		return;
+	}
+	rs->tx_meter_bytes += wire;
+	if (el < HZ / 10)
+		return;
+	rate = div_u64(rs->tx_meter_bytes * HZ, el);
+	rs->tx_rate = rs->tx_rate ? (3 * rs->tx_rate + rate) / 4 : rate;
+	rs->tx_meter_bytes = 0;
+	rs->tx_meter_stamp = now;
+}
+
+#define RMCAST_RDATA_FLOOR	(16 << 10)	/* bytes/s */
+
+/*
+ * The repair budget now (seed 15.2): while original data flows, repairs
+ * may take at most rdata_share percent of its measured rate, so that a
+ * crybaby costs the group a bounded fraction of its goodput however slow
+ * the source is; a source idle for a second repairs at rdata_rate (tail
+ * losses take nothing from anyone).  Never above rdata_rate.
+ */
+static u32 rmcast_rdata_rate(const struct rmcast_sock *rs)
+{
+	u32 rate = rs->cfg.rdata_rate;
+	u64 share;
+
+	if (!rs->cfg.rdata_share ||
+	    time_after(jiffies, rs->tx_meter_stamp + HZ))
+		return rate;
+	share = div_u64(rs->tx_rate * rs->cfg.rdata_share, 100);
+	share = max_t(u64, share, RMCAST_RDATA_FLOOR);
+	return rate ? min_t(u64, share, rate) : share;
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -390,6 +450,7 @@ int rmcast_tx_sendmsg(struct rmcast_sock *rs, struct msghdr *msg, size_t len)
 	rs->stats.odata_bytes_sent += len;
 	rs->stats.odata_wire_bytes += wire;
 	rmcast_tb_take(&rs->odata_tb, wire);
+	rmcast_tx_meter(rs, wire);
 	/* Heartbeat SPMs follow data, doubling up to the ambient interval. */
 	rs->spm_ivl = rmcast_ms(rs->cfg.spm_heartbeat_msecs);
 	rs->spm_next = jiffies + rs->spm_ivl;
@@ -440,6 +501,8 @@ static void rmcast_tx_repairs(struct rmcast_sock *rs,
 	struct sk_buff *win;
 	u32 sqn;
 
+	rmcast_tb_set_rate(&rs->rdata_tb, rmcast_rdata_rate(rs),
+			   rs->cfg.rate_burst_msecs);
 	while (rs->repq_len) {
 		if (!rmcast_tb_ready(&rs->rdata_tb)) {
 			*next = jiffies + rmcast_tb_wait(&rs->rdata_tb);

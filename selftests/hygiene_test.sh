@@ -30,6 +30,7 @@ nak_ignore_msecs 0 3600000
 recovery_msecs 0 3600000
 odata_rate 0 2147483647
 rdata_rate 0 2147483647
+rdata_share 0 100
 rate_burst_msecs 1 3600000
 ttl 0 255
 loop 0 1

@@ -86,6 +86,10 @@ enum {
 	RMCAST_STATS,		/* get: struct rmcast_stats */
 	RMCAST_LOCAL_TSI,	/* get: struct rmcast_tsi of this socket */
 	RMCAST_RCVBUF_CHOSEN,	/* get: receive buffer the kernel chose */
+	RMCAST_RDATA_SHARE,	/* repairs: at most this % of the measured
+				 * original-data rate while data flows;
+				 * 0: only RMCAST_RDATA_RATE
+				 */
 };
 
 enum {

@@ -273,6 +273,7 @@ static const struct optname int_opts[] = {
 	{ "loss_fatal",		RMCAST_LOSS_FATAL },
 	{ "odata_rate",		RMCAST_ODATA_RATE },
 	{ "rdata_rate",		RMCAST_RDATA_RATE },
+	{ "rdata_share",	RMCAST_RDATA_SHARE },
 	{ "ttl",		RMCAST_TTL },
 	{ "loop",		RMCAST_LOOP },
 	{ "rcvbuf_msecs",	RMCAST_RCVBUF_MSECS },
