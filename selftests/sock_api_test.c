@@ -598,7 +598,7 @@ TEST_F(opt, bad_level)
 
 TEST_F(opt, unknown_name)
 {
-	static const int names[] = { 0, RMCAST_RCVBUF_CHOSEN + 1, 1000, -1 };
+	static const int names[] = { 0, RMCAST_RDATA_SHARE + 1, 1000, -1 };
 	socklen_t len;
 	size_t i;
 	int v;
