@@ -1,7 +1,7 @@
 #!/bin/bash
 # Usage: mkinitramfs.sh OUT.cpio ROOTDIR RMCAST_KO SELFTESTS_INSTALL_DIR [KMODDIR]
-# Pack the test VM's initramfs: busybox-static, iproute2's ip/tc/bridge with their
-# libraries, the distro modules the tests need from KMODDIR (decompressed; omitted
+# Pack the test VM's initramfs: busybox-static, iproute2's ip/tc/bridge and
+# Wireshark's tshark/dumpcap (pgm_capture.sh) with their libraries, the distro modules the tests need from KMODDIR (decompressed; omitted
 # for the debug kernel, which has them built in), rmcast.ko, the installed
 # selftests, the userspace tools and the guest scripts.
 set -euo pipefail
@@ -36,6 +36,8 @@ copy_elf() { # FILE... into the same paths
 	done
 }
 copy_elf /sbin/ip /sbin/tc /sbin/bridge
+# ~160 MB with libwireshark; uncompressed, it unpacks in about a second
+copy_elf /usr/bin/tshark /usr/bin/dumpcap
 ln -s /sbin/ip "$root/bin/ip"
 cp -a /etc/iproute2 "$root/etc/"
 tcdist=$(dirname "$(dpkg -L iproute2 | grep -m1 '/tc/normal.dist$')")
