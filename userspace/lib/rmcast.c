@@ -238,6 +238,28 @@ int rmcast_setopt_int(int fd, int optname, int val)
 	return setsockopt(fd, SOL_RMCAST, optname, &val, sizeof(val));
 }
 
+int rmcast_set_udp_ports(int fd, const char *spec)
+{
+	struct rmcast_udp_ports p;
+	unsigned long m, u;
+	char *end;
+
+	errno = 0;
+	m = strtoul(spec, &end, 10);
+	if (errno || end == spec || *end != ':' || !m || m > 65535)
+		goto bad;
+	spec = end + 1;
+	u = strtoul(spec, &end, 10);
+	if (errno || end == spec || *end || !u || u > 65535)
+		goto bad;
+	p.mcast = (uint16_t)m;
+	p.ucast = (uint16_t)u;
+	return setsockopt(fd, SOL_RMCAST, RMCAST_UDP_PORTS, &p, sizeof(p));
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
 int rmcast_getopt_int(int fd, int optname, int *val)
 {
 	socklen_t len = sizeof(*val);

@@ -66,6 +66,12 @@ int rmcast_setopt_int(int fd, int optname, int val);
 int rmcast_getopt_int(int fd, int optname, int *val);
 
 /*
+ * RMCAST_UDP_PORTS from "MCAST:UCAST" (decimal, 1..65535 each); before
+ * bind()/connect().  0, or -1 with errno (EINVAL for a bad spec).
+ */
+int rmcast_set_udp_ports(int fd, const char *spec);
+
+/*
  * Socket option number for a name such as "txw_msecs" or "RMCAST_TTL"
  * (case-insensitive, prefix optional); -1 with errno ENOENT if unknown.
  * Used by the tools' --opt NAME=VALUE.

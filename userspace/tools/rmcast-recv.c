@@ -41,6 +41,9 @@ static const char usage_text[] =
 "  -t MS           exit when no message arrived for MS ms\n"
 "  --expect-sources K  fail unless exactly K sources were seen\n"
 "  --late-join     -v: a source's first message may have any index\n"
+"  --udp-ports M:U UDP encapsulation ports (RMCAST_UDP_PORTS): M of data\n"
+"                  to the group (ours), U of NAKs to sources (default\n"
+"                  3056:3055)\n"
 "  --hash          print FNV-1a-64 of each source's concatenated messages\n"
 "  --arrival       RMCAST_DELIVERY = arrival order (-v then checks\n"
 "                  exactly-once but not order)\n"
@@ -75,6 +78,7 @@ struct recv_opts {
 	long			timeout_ms;	/* 0: none */
 	long			expect_sources;	/* -1: any */
 	int			late_join;
+	const char		*udp_ports;	/* NULL: default */
 	int			hash;
 	int			arrival;
 	int			stats;
@@ -216,13 +220,14 @@ static void parse_sockopt(const char *s, struct sockopt_set *out)
 }
 
 enum {
-	OPT_EXPECT = 256, OPT_LATE, OPT_HASH, OPT_ARRIVAL, OPT_STATS,
+	OPT_EXPECT = 256, OPT_LATE, OPT_PORTS, OPT_HASH, OPT_ARRIVAL, OPT_STATS,
 	OPT_SLEEP, OPT_OPT,
 };
 
 static const struct option long_opts[] = {
 	{ "expect-sources", required_argument, NULL, OPT_EXPECT },
 	{ "late-join",	no_argument,	   NULL, OPT_LATE },
+	{ "udp-ports",	required_argument, NULL, OPT_PORTS },
 	{ "hash",	no_argument,	   NULL, OPT_HASH },
 	{ "arrival",	no_argument,	   NULL, OPT_ARRIVAL },
 	{ "stats",	no_argument,	   NULL, OPT_STATS },
@@ -258,6 +263,7 @@ static void parse_one(int c, const char *arg, struct recv_opts *o)
 		o->expect_sources = parse_long(arg, 0, 1000000, "sources");
 		break;
 	case OPT_LATE: o->late_join = 1; break;
+	case OPT_PORTS: o->udp_ports = arg; break;
 	case OPT_HASH: o->hash = 1; break;
 	case OPT_ARRIVAL: o->arrival = 1; break;
 	case OPT_STATS: o->stats = 1; break;
@@ -306,6 +312,11 @@ static int configure(int fd, const struct recv_opts *o)
 		return -1;
 	if (o->arrival && set_opt(fd, RMCAST_DELIVERY, RMCAST_DELIVER_ARRIVAL))
 		return -1;
+	if (o->udp_ports && rmcast_set_udp_ports(fd, o->udp_ports)) {
+		fprintf(stderr, "rmcast-recv: --udp-ports %s: %s\n",
+			o->udp_ports, strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < o->nsockopts; i++)
 		if (set_opt(fd, o->sockopts[i].opt, o->sockopts[i].val))
 			return -1;

@@ -41,8 +41,14 @@ static const char usage_text[] =
 "                  (default: derived from pid and time)\n"
 "  -f FILE|-       send FILE (or stdin) instead of generated messages\n"
 "  --ttl N         multicast TTL (RMCAST_TTL)\n"
+"  --udp-ports M:U UDP encapsulation ports (RMCAST_UDP_PORTS): M of data\n"
+"                  to the group, U of NAKs to us (default 3056:3055)\n"
 "  --opt NAME=VAL  set int socket option RMCAST_NAME (e.g. txw_msecs=5000),\n"
 "                  repeatable\n"
+"  --delay MS      wait MS ms after connect() before the first message\n"
+"                  (SPMs go out meanwhile: receivers that learn a\n"
+"                  session's window from its SPM, as OpenPGM's do, then\n"
+"                  ask for a lost first message too)\n"
 "  --linger MS     keep the socket open MS ms after the last send so\n"
 "                  repairs can be served; SIGTERM/SIGINT end the linger\n"
 "                  early (exit 0; during sending: exit 1), and the stats\n"
@@ -73,7 +79,9 @@ struct send_opts {
 	long			seed;		/* -1: derive */
 	const char		*file;
 	int			ttl;		/* -1: default */
+	const char		*udp_ports;	/* NULL: default */
 	long			linger_ms;
+	long			delay_ms;
 	int			stats;
 	int			quiet;
 	struct sockopt_set	sockopts[MAX_OPTS];
@@ -166,12 +174,14 @@ static void parse_sockopt(const char *s, struct sockopt_set *out)
 }
 
 enum {
-	OPT_SEED = 256, OPT_TTL, OPT_LINGER, OPT_OPT, OPT_STATS,
+	OPT_SEED = 256, OPT_TTL, OPT_PORTS, OPT_DELAY, OPT_LINGER, OPT_OPT, OPT_STATS,
 };
 
 static const struct option long_opts[] = {
 	{ "seed",	required_argument, NULL, OPT_SEED },
 	{ "ttl",	required_argument, NULL, OPT_TTL },
+	{ "udp-ports",	required_argument, NULL, OPT_PORTS },
+	{ "delay",	required_argument, NULL, OPT_DELAY },
 	{ "linger",	required_argument, NULL, OPT_LINGER },
 	{ "opt",	required_argument, NULL, OPT_OPT },
 	{ "stats",	no_argument,	   NULL, OPT_STATS },
@@ -208,6 +218,10 @@ static void parse_one(int c, const char *arg, struct send_opts *o)
 	case 'q': o->quiet = 1; break;
 	case OPT_SEED: o->seed = parse_long(arg, 0, 65535, "seed"); break;
 	case OPT_TTL: o->ttl = (int)parse_long(arg, 0, 255, "ttl"); break;
+	case OPT_PORTS: o->udp_ports = arg; break;
+	case OPT_DELAY:
+		o->delay_ms = parse_long(arg, 0, 86400000L, "delay");
+		break;
 	case OPT_LINGER:
 		o->linger_ms = parse_long(arg, 0, 86400000L, "linger");
 		break;
@@ -287,6 +301,11 @@ static int open_socket(const struct send_opts *o)
 	     set_opt(fd, RMCAST_TRANSPORT, o->transport, "transport")) ||
 	    (o->ttl >= 0 && set_opt(fd, RMCAST_TTL, o->ttl, "ttl")))
 		goto fail;
+	if (o->udp_ports && rmcast_set_udp_ports(fd, o->udp_ports)) {
+		fprintf(stderr, "rmcast-send: --udp-ports %s: %s\n",
+			o->udp_ports, strerror(errno));
+		goto fail;
+	}
 	for (i = 0; i < o->nsockopts; i++) {
 		snprintf(name, sizeof(name), "option %d", o->sockopts[i].opt);
 		if (set_opt(fd, o->sockopts[i].opt, o->sockopts[i].val, name))
@@ -585,6 +604,8 @@ int main(int argc, char **argv)
 	if (!o.quiet)
 		fprintf(stderr, "rmcast-send: sending to %s as %s seed %u\n",
 			o.group, tsi, st.seed);
+	if (o.delay_ms && linger(&st, o.delay_ms))
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &st.start);
 	err = o.file ? send_file(&o, &st) : send_generated(&o, &st);
 	ms = elapsed_ms(&st.start);
