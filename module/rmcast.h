@@ -270,6 +270,7 @@ struct rmcast_sock {
 	u64			meter_bytes;	/* truesize since meter_stamp */
 	u64			meter_rate;	/* bytes/s, smoothed */
 	u32			avg_truesize;	/* of data packets, smoothed */
+	unsigned int		ring_bytes;	/* truesize held in peers' rings */
 
 	/* Sender: connected to (group, dport). */
 	bool			connected;

@@ -70,17 +70,24 @@ void rmcast_rx_spmr(struct rmcast_sock *rs, struct rmcast_peer *peer,
 
 /* ---- timer: NAKs and giving up ------------------------------------------ */
 
+#define RMCAST_NAK_WALK	1024	/* slots scanned in order per timer run */
+
 /*
- * How many more sqns this peer may NAK now: the free receive buffer in
- * packets of the average size held, less the repairs already asked for.
- * At least one, so the gap the reader waits on is always asked for (and
- * rmcast_prune() makes room for its repair).
+ * How many more sqns this peer may NAK now: the receive buffer not taken
+ * by messages waiting for the reader, in packets of the average size
+ * held, less the repairs already asked for.  Out-of-order data held in
+ * the rings counts as room: NAKs go out oldest gap first, and a repair
+ * of an older sqn evicts newer held data (rmcast_prune()), which is
+ * asked for again later.  Counting it as taken would let a reader that
+ * fell behind ask for one repair per round trip while newer data fills
+ * the buffer -- far slower than the source's window moves on.  At least
+ * one, so the gap the reader waits on is always asked for.
  */
 static unsigned int rmcast_rx_repair_budget(struct rmcast_sock *rs,
 					    struct rmcast_peer *peer)
 {
 	int room = READ_ONCE(rs->sk.sk_rcvbuf) -
-		   atomic_read(&rs->sk.sk_rmem_alloc);
+		   (atomic_read(&rs->sk.sk_rmem_alloc) - (int)rs->ring_bytes);
 	unsigned int pkts, asked = 0;
 	struct rmcast_slot *slot;
 
@@ -117,7 +124,8 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	unsigned long now = jiffies, ttl = 0;
 	struct rmcast_slot *slot, *tmp;
 	u32 sqns[PGM_NAK_SQNS_MAX];
-	unsigned int n = 0, budget;
+	unsigned int n = 0, budget, i;
+	u32 s;
 	bool full;
 
 	if (rs->cfg.recovery_msecs) {
@@ -127,12 +135,12 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		rmcast_deadline(rs, &peer->wait_data, ttl);
 	}
 	/*
-	 * The reader is behind and the buffer (3/4) full: hold NAKs until
-	 * it catches up.  Only then: a buffer full of data waiting behind
-	 * a gap must NAK that gap (rmcast_prune() makes room for it).
+	 * Messages waiting for the reader fill 3/4 of the buffer: hold
+	 * NAKs until it catches up.  Only then: a buffer full of data
+	 * waiting behind a gap must NAK that gap (rmcast_prune() makes room
+	 * for its repair).
 	 */
-	full = !skb_queue_empty_lockless(&rs->sk.sk_receive_queue) &&
-	       atomic_read(&rs->sk.sk_rmem_alloc) >=
+	full = atomic_read(&rs->sk.sk_rmem_alloc) - (int)rs->ring_bytes >=
 	       READ_ONCE(rs->sk.sk_rcvbuf) / 4 * 3;
 	if (full)
 		rs->rx_held = true;
@@ -176,6 +184,27 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		slot->self_drop = 0;
 		budget = budget ? budget - 1 : 0;
 		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
+	}
+	/*
+	 * Then the oldest gaps, in sequence order, as far as the budget and
+	 * RMCAST_NAK_WALK slots go: when the budget is short, a repair of a
+	 * newer sqn would only be evicted again by an older one's.  What is
+	 * left is taken from the back-off list below.
+	 */
+	for (s = peer->next, i = 0; budget && !full && s != peer->tracked &&
+	     i < RMCAST_NAK_WALK; s++, i++) {
+		slot = rmcast_at(peer, s);
+		if (slot->state != RXS_BACKOFF ||
+		    time_before(now, slot->expiry))
+			continue;
+		sqns[n++] = slot->sqn;
+		slot->self_drop = 0;
+		budget--;
+		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
+		if (n == PGM_NAK_SQNS_MAX) {
+			rmcast_rx_nak(rs, peer, sqns, n, xmitq);
+			n = 0;
+		}
 	}
 	list_for_each_entry_safe(slot, tmp, &peer->backoff, node) {
 		if (time_before(now, slot->expiry))

@@ -90,6 +90,7 @@ static struct sk_buff *rmcast_slot_take(struct rmcast_sock *rs,
 	struct sk_buff *skb = slot->skb;
 
 	slot->skb = NULL;
+	rs->ring_bytes -= skb->truesize;
 	atomic_dec(&rmcast_obj.skbs);
 	return skb;
 }
@@ -97,6 +98,7 @@ static struct sk_buff *rmcast_slot_take(struct rmcast_sock *rs,
 static void rmcast_slot_clear(struct rmcast_sock *rs, struct rmcast_slot *slot)
 {
 	if (slot->skb) {
+		rs->ring_bytes -= slot->skb->truesize;
 		rmcast_skb_free(slot->skb);
 		slot->skb = NULL;
 	}
@@ -689,6 +691,7 @@ static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	skb_set_owner_r(skb, sk);
 	rmcast_skb_held();
 	rs->avg_truesize = (7 * rs->avg_truesize + skb->truesize) / 8;
+	rs->ring_bytes += skb->truesize;
 	if (!list_empty(&slot->node))
 		list_del_init(&slot->node);
 	slot->skb = skb;
