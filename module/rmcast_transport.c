@@ -410,6 +410,27 @@ static void rmcast_xmit4(struct rmcast_net *rn, struct sk_buff *skb,
 	ip_local_out(rn->net, sk, skb);
 }
 
+/* Has the host joined @group on @dev?  (ipv6_chk_mcast_addr() is not exported.) */
+static bool rmcast_mc6_member(struct net_device *dev,
+			      const struct in6_addr *group)
+{
+	struct inet6_dev *idev;
+	struct ifmcaddr6 *mc;
+	bool found = false;
+
+	rcu_read_lock();
+	idev = __in6_dev_get(dev);
+	for (mc = idev ? rcu_dereference(idev->mc_list) : NULL; mc;
+	     mc = rcu_dereference(mc->next)) {
+		if (ipv6_addr_equal(&mc->mca_addr, group)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 static void rmcast_xmit6(struct rmcast_net *rn, struct sk_buff *skb,
 			 const struct rmcast_xmit *x)
 {
@@ -419,6 +440,16 @@ static void rmcast_xmit6(struct rmcast_net *rn, struct sk_buff *skb,
 	struct flowi6 fl6;
 
 	if (!sk || rmcast_route6(rn->net, sk, x, &fl6, &dst)) {
+		kfree_skb(skb);
+		return;
+	}
+	/*
+	 * Hop limit 0 stays on the host: ip6_finish_output2() drops it
+	 * only after looping a copy to local members; without members it
+	 * would go on the LAN.
+	 */
+	if (!x->ttl && !rmcast_mc6_member(dst->dev, &x->dst.v6)) {
+		dst_release(dst);
 		kfree_skb(skb);
 		return;
 	}

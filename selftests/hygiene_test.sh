@@ -11,6 +11,7 @@
 
 N=50
 G="239.77.2.1:7700%eth0"
+G6="[ff15::77:2:1]:7700%eth0"
 
 topo_down
 topo_up 1 || { topo_down; skip_all "cannot build the netns/veth/bridge topology"; }
@@ -84,11 +85,11 @@ per_netns() {
 deliver() {
 	sns=$1 rns=$2 expect=$3
 	shift 3
-	$IP netns exec "$rns" $RECV -v -n $N -t "$(slow 2000)" "$G" \
+	$IP netns exec "$rns" $RECV -v -n $N -t "$(slow 2000)" "${DG:-$G}" \
 		>"$TMPD/d.r" 2>&1 &
 	rp=$!
 	wait_members 1 || return 1
-	$IP netns exec "$sns" $SEND -q -n $N -s 100 --linger 300 "$@" "$G" \
+	$IP netns exec "$sns" $SEND -q -n $N -s 100 --linger 300 "$@" "${DG:-$G}" \
 		>"$TMPD/d.s" 2>&1
 	wait $rp
 	got=$(field "$TMPD/d.r" "recv:" msgs)
@@ -102,7 +103,13 @@ deliver() {
 # The namespace's TTL 0 (set above) applies to a new socket: nothing
 # leaves the host, but a receiver on it gets everything.
 ttl0() {
+	deliver rm-s rm-r1 none && deliver rm-s rm-s all || return 1
+	# IPv6: hop limit 0 likewise
+	DG=$G6
 	deliver rm-s rm-r1 none && deliver rm-s rm-s all
+	rc=$?
+	DG=
+	return $rc
 }
 
 ttl_default_and_loop() {
@@ -132,7 +139,7 @@ link_local() {
 
 check "every sysctl refuses values out of its range" bounds
 check "sysctls are per namespace; ttl defaults to 16" per_netns
-check "TTL 0 (the namespace's) keeps traffic on the host" ttl0
+check "TTL 0 (the namespace's) keeps traffic on the host, IPv4 and IPv6" ttl0
 check "TTL 16 reaches other hosts; loopback on by default" ttl_default_and_loop
 check "RMCAST_LOOP=0: no local copy, remote still served" loop_off
 check "224.0.0.0/24 refused unless allow_link_local_groups (per netns)" link_local
