@@ -271,6 +271,8 @@ struct rmcast_sock {
 	u64			meter_rate;	/* bytes/s, smoothed */
 	u32			avg_truesize;	/* of data packets, smoothed */
 	unsigned int		ring_bytes;	/* truesize held in peers' rings */
+	unsigned int		rx_wait_ncf;	/* sqns NAKed, no NCF yet */
+	unsigned int		rx_wait_data;	/* sqns confirmed, no RDATA yet */
 
 	/* Sender: connected to (group, dport). */
 	bool			connected;

@@ -71,34 +71,37 @@ void rmcast_rx_spmr(struct rmcast_sock *rs, struct rmcast_peer *peer,
 /* ---- timer: NAKs and giving up ------------------------------------------ */
 
 #define RMCAST_NAK_WALK	1024	/* slots scanned in order per timer run */
+#define RMCAST_NAK_UNCONFIRMED	(4 * PGM_NAK_SQNS_MAX)	/* NAKed, no NCF */
 
 /*
- * How many more sqns this peer may NAK now: the receive buffer not taken
- * by messages waiting for the reader, in packets of the average size
- * held, less the repairs already asked for.  Out-of-order data held in
- * the rings counts as room: NAKs go out oldest gap first, and a repair
- * of an older sqn evicts newer held data (rmcast_prune()), which is
- * asked for again later.  Counting it as taken would let a reader that
- * fell behind ask for one repair per round trip while newer data fills
- * the buffer -- far slower than the source's window moves on.  At least
- * one, so the gap the reader waits on is always asked for.
+ * How many more sqns this socket may NAK now.  Two bounds:
+ *
+ * The receive buffer not taken by messages waiting for the reader, in
+ * packets of the average size held, less the repairs already asked for.
+ * Out-of-order data held in the rings counts as room: NAKs go out oldest
+ * gap first, and a repair of an older sqn evicts newer held data
+ * (rmcast_prune()), which is asked for again later.  Counting it as
+ * taken would let a reader that fell behind ask for one repair per round
+ * trip while newer data fills the buffer.
+ *
+ * RMCAST_NAK_UNCONFIRMED requests without an NCF: a source that does not
+ * confirm is not going to repair (its repair budget is spent), and
+ * asking it for more only costs everyone -- the source parses the NAKs,
+ * and the socket's own timer walks ever longer lists.  A source that
+ * answers at once keeps this bound from mattering.
+ *
+ * At least one, so the gap the reader waits on is always asked for.
  */
-static unsigned int rmcast_rx_repair_budget(struct rmcast_sock *rs,
-					    struct rmcast_peer *peer)
+static unsigned int rmcast_rx_repair_budget(struct rmcast_sock *rs)
 {
 	int room = READ_ONCE(rs->sk.sk_rcvbuf) -
 		   (atomic_read(&rs->sk.sk_rmem_alloc) - (int)rs->ring_bytes);
-	unsigned int pkts, asked = 0;
-	struct rmcast_slot *slot;
+	unsigned int pkts, asked = rs->rx_wait_ncf + rs->rx_wait_data;
 
-	list_for_each_entry(slot, &peer->wait_ncf, node)
-		asked++;
-	list_for_each_entry(slot, &peer->wait_data, node)
-		asked++;
 	pkts = room > 0 ? room / max_t(u32, rs->avg_truesize, 256) : 0;
-	if (pkts <= asked)
+	if (pkts <= asked || rs->rx_wait_ncf >= RMCAST_NAK_UNCONFIRMED)
 		return asked ? 0 : 1;
-	return pkts - asked;
+	return min(pkts - asked, RMCAST_NAK_UNCONFIRMED - rs->rx_wait_ncf);
 }
 
 /* Give up on gaps older than the recovery deadline, in any state. */
@@ -175,7 +178,7 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	 * Ask for no more repairs than the free buffer can take: a burst of
 	 * RDATA larger than that would only be dropped and asked for again.
 	 */
-	budget = rmcast_rx_repair_budget(rs, peer);
+	budget = rmcast_rx_repair_budget(rs);
 	/* The gap the reader waits on goes first. */
 	slot = peer->next != peer->tracked ? rmcast_at(peer, peer->next) : NULL;
 	if (slot && slot->state == RXS_BACKOFF && !full &&

@@ -95,6 +95,18 @@ static struct sk_buff *rmcast_slot_take(struct rmcast_sock *rs,
 	return skb;
 }
 
+/* Off its NAK-state list, keeping the socket's counts of requests. */
+static void rmcast_slot_unlist(struct rmcast_sock *rs, struct rmcast_slot *slot)
+{
+	if (list_empty(&slot->node))
+		return;
+	list_del_init(&slot->node);
+	if (slot->state == RXS_WAIT_NCF)
+		rs->rx_wait_ncf--;
+	else if (slot->state == RXS_WAIT_DATA)
+		rs->rx_wait_data--;
+}
+
 static void rmcast_slot_clear(struct rmcast_sock *rs, struct rmcast_slot *slot)
 {
 	if (slot->skb) {
@@ -102,8 +114,7 @@ static void rmcast_slot_clear(struct rmcast_sock *rs, struct rmcast_slot *slot)
 		rmcast_skb_free(slot->skb);
 		slot->skb = NULL;
 	}
-	if (!list_empty(&slot->node))
-		list_del_init(&slot->node);
+	rmcast_slot_unlist(rs, slot);
 	slot->state = RXS_NONE;
 }
 
@@ -137,8 +148,7 @@ void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	unsigned long now = jiffies;
 	struct list_head *list = NULL;
 
-	if (!list_empty(&slot->node))
-		list_del_init(&slot->node);
+	rmcast_slot_unlist(rs, slot);
 	slot->state = state;
 	switch (state) {
 	case RXS_BACKOFF:
@@ -149,10 +159,12 @@ void rmcast_slot_set(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	case RXS_WAIT_NCF:
 		slot->expiry = now + rmcast_ms(rs->cfg.nak_rpt_ivl_msecs);
 		list = &peer->wait_ncf;
+		rs->rx_wait_ncf++;
 		break;
 	case RXS_WAIT_DATA:
 		slot->expiry = now + rmcast_ms(rs->cfg.nak_rdata_ivl_msecs);
 		list = &peer->wait_data;
+		rs->rx_wait_data++;
 		break;
 	}
 	if (list) {
@@ -692,8 +704,7 @@ static void rmcast_rx_data(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	rmcast_skb_held();
 	rs->avg_truesize = (7 * rs->avg_truesize + skb->truesize) / 8;
 	rs->ring_bytes += skb->truesize;
-	if (!list_empty(&slot->node))
-		list_del_init(&slot->node);
+	rmcast_slot_unlist(rs, slot);
 	slot->skb = skb;
 	slot->state = RXS_HAVE;
 	if (was_missing && p->type == PGM_RDATA)

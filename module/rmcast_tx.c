@@ -538,8 +538,13 @@ static bool rmcast_tx_want_repair(struct rmcast_sock *rs, u32 sqn)
 		return true;
 	}
 	if (rs->repq_len == RMCAST_REPQ_LEN) {
+		/*
+		 * No NCF either: it would promise a repair that is not
+		 * coming and, multicast, cost every receiver for a NAKer
+		 * that asks beyond the repair budget (a crybaby).
+		 */
 		rs->stats.nak_rate_dropped++;
-		return true;
+		return false;
 	}
 	rs->repq[(rs->repq_head + rs->repq_len) % RMCAST_REPQ_LEN] = sqn;
 	rs->repq_len++;
