@@ -121,13 +121,57 @@ static void rmcast_min_expiry(struct rmcast_peer *peer, unsigned long t)
 		peer->expiry = t;
 }
 
+/*
+ * Waits for an NCF (@ncf) or for RDATA that ended: back to back-off, at
+ * the cost of a retry unless the wait ended for our lack of buffer (a
+ * repair we dropped is our loss, not the network's; all waits while
+ * @full); out of retries, the gap is lost.
+ */
+static void rmcast_wait_expired(struct rmcast_sock *rs,
+				struct rmcast_peer *peer,
+				struct list_head *list, bool ncf, bool full)
+{
+	int max = ncf ? rs->cfg.nak_ncf_retries : rs->cfg.nak_data_retries;
+	struct rmcast_slot *slot, *tmp;
+	u8 *retries;
+
+	list_for_each_entry_safe(slot, tmp, list, node) {
+		if (time_before(jiffies, slot->expiry))
+			break;
+		retries = ncf ? &slot->ncf_retries : &slot->data_retries;
+		if (!full && !slot->self_drop && ++*retries > max)
+			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
+		else
+			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
+	}
+}
+
+/* NAKs of one timer run, sent PGM_NAK_SQNS_MAX sqns at a time. */
+struct rmcast_nak_batch {
+	u32		sqns[PGM_NAK_SQNS_MAX];
+	unsigned int	n;
+};
+
+static void rmcast_nak_add(struct rmcast_sock *rs, struct rmcast_peer *peer,
+			   struct rmcast_slot *slot, struct rmcast_nak_batch *b,
+			   struct sk_buff_head *xmitq)
+{
+	b->sqns[b->n++] = slot->sqn;
+	slot->self_drop = 0;
+	rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
+	if (b->n == PGM_NAK_SQNS_MAX) {
+		rmcast_rx_nak(rs, peer, b->sqns, b->n, xmitq);
+		b->n = 0;
+	}
+}
+
 static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 			      struct sk_buff_head *xmitq)
 {
 	unsigned long now = jiffies, ttl = 0;
 	struct rmcast_slot *slot, *tmp;
-	u32 sqns[PGM_NAK_SQNS_MAX];
-	unsigned int n = 0, budget, i;
+	struct rmcast_nak_batch b = { .n = 0 };
+	unsigned int budget, i;
 	u32 s;
 	bool full;
 
@@ -149,31 +193,8 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		rs->rx_held = true;
 	peer->expiry = 0;
 
-	/*
-	 * A repair we dropped for lack of buffer is our loss, not the
-	 * network's: such waits (and all while full) end without using a
-	 * retry, and the sqn is asked for again when there is room.
-	 */
-	list_for_each_entry_safe(slot, tmp, &peer->wait_ncf, node) {
-		if (time_before(now, slot->expiry))
-			break;
-		if (full || slot->self_drop)
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-		else if (++slot->ncf_retries > rs->cfg.nak_ncf_retries)
-			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
-		else
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-	}
-	list_for_each_entry_safe(slot, tmp, &peer->wait_data, node) {
-		if (time_before(now, slot->expiry))
-			break;
-		if (full || slot->self_drop)
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-		else if (++slot->data_retries > rs->cfg.nak_data_retries)
-			rmcast_slot_lost(rs, slot, RMCAST_LOSS_RETRIES);
-		else
-			rmcast_slot_set(rs, peer, slot, RXS_BACKOFF);
-	}
+	rmcast_wait_expired(rs, peer, &peer->wait_ncf, true, full);
+	rmcast_wait_expired(rs, peer, &peer->wait_data, false, full);
 	/*
 	 * Ask for no more repairs than the free buffer can take: a burst of
 	 * RDATA larger than that would only be dropped and asked for again.
@@ -183,10 +204,8 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 	slot = peer->next != peer->tracked ? rmcast_at(peer, peer->next) : NULL;
 	if (slot && slot->state == RXS_BACKOFF && !full &&
 	    !time_before(now, slot->expiry)) {
-		sqns[n++] = slot->sqn;
-		slot->self_drop = 0;
+		rmcast_nak_add(rs, peer, slot, &b, xmitq);
 		budget = budget ? budget - 1 : 0;
-		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
 	}
 	/*
 	 * Then the oldest gaps, in sequence order, as far as the budget and
@@ -200,14 +219,8 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 		if (slot->state != RXS_BACKOFF ||
 		    time_before(now, slot->expiry))
 			continue;
-		sqns[n++] = slot->sqn;
-		slot->self_drop = 0;
+		rmcast_nak_add(rs, peer, slot, &b, xmitq);
 		budget--;
-		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
-		if (n == PGM_NAK_SQNS_MAX) {
-			rmcast_rx_nak(rs, peer, sqns, n, xmitq);
-			n = 0;
-		}
 	}
 	list_for_each_entry_safe(slot, tmp, &peer->backoff, node) {
 		if (time_before(now, slot->expiry))
@@ -217,17 +230,11 @@ static void rmcast_peer_timer(struct rmcast_sock *rs, struct rmcast_peer *peer,
 			rs->rx_held = true;
 			continue;
 		}
-		sqns[n++] = slot->sqn;
-		slot->self_drop = 0;
+		rmcast_nak_add(rs, peer, slot, &b, xmitq);
 		budget--;
-		rmcast_slot_set(rs, peer, slot, RXS_WAIT_NCF);
-		if (n == PGM_NAK_SQNS_MAX) {
-			rmcast_rx_nak(rs, peer, sqns, n, xmitq);
-			n = 0;
-		}
 	}
-	if (n)
-		rmcast_rx_nak(rs, peer, sqns, n, xmitq);
+	if (b.n)
+		rmcast_rx_nak(rs, peer, b.sqns, b.n, xmitq);
 
 	/* Earliest remaining deadline of this peer. */
 	peer->expiry = 0;
