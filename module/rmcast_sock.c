@@ -715,7 +715,9 @@ static int rmcast_create(struct net *net, struct socket *sock, int protocol,
 	spin_lock_init(&rs->lock);
 	timer_setup(&rs->timer, rmcast_timer_fn, 0);
 	rs->cfg = rn->cfg;
-	rs->transport = RMCAST_TRANSPORT_UDP;
+	/* protocol 113 asks for PGM in IP itself; 0 for the default, UDP */
+	rs->transport = protocol == RMCAST_IPPROTO_PGM ? RMCAST_TRANSPORT_IP :
+			RMCAST_TRANSPORT_UDP;
 	rs->mport = RMCAST_UDP_MCAST_PORT;
 	rs->uport = RMCAST_UDP_UCAST_PORT;
 	rs->delivery = RMCAST_DELIVER_ORDERED;

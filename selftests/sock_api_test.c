@@ -259,14 +259,22 @@ TEST_F(opt, socket_types)
 		SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_PACKET,
 	};
 	static const int bad_protos[] = { 1, 6, 17, 112, 114, 255 };
+	socklen_t len = sizeof(int);
 	size_t i;
+	int v;
 
 	ASSERT_LT(0, fam) TH_LOG("rmcast_family(): %s", strerror(errno));
 	fd = socket(fam, SOCK_RDM, 0);
 	ASSERT_LE(0, fd) TH_LOG("socket(SOCK_RDM, 0): %s", strerror(errno));
+	ASSERT_EQ(0, getsockopt(fd, SOL_RMCAST, RMCAST_TRANSPORT, &v, &len));
+	EXPECT_EQ(RMCAST_TRANSPORT_UDP, v);
 	ASSERT_EQ(0, close(fd));
+	/* protocol 113 selects PGM directly in IP */
 	fd = socket(fam, SOCK_RDM, RMCAST_IPPROTO_PGM);
 	ASSERT_LE(0, fd) TH_LOG("socket(SOCK_RDM, 113): %s", strerror(errno));
+	len = sizeof(v);
+	ASSERT_EQ(0, getsockopt(fd, SOL_RMCAST, RMCAST_TRANSPORT, &v, &len));
+	EXPECT_EQ(RMCAST_TRANSPORT_IP, v);
 	ASSERT_EQ(0, close(fd));
 	for (i = 0; i < ARRAY_SIZE(bad_types); i++) {
 		EXPECT_EQ(-1, socket(fam, bad_types[i], 0));
