@@ -266,8 +266,8 @@ static void rdata_run(struct __test_metadata *_metadata, int orate,
 
 TEST_F_TIMEOUT(rate, rdata, 90)
 {
-	int orate = rt_slow() ? 200000 : 1000000;
-	int rrate = rt_slow() ? 30000 : 100000;
+	int orate = rt_slow() ? 200000 : 600000;
+	int rrate = rt_slow() ? 30000 : 60000;
 
 	/* share 0: the absolute bucket alone */
 	rdata_run(_metadata, orate, rrate, 0, rrate);
@@ -275,7 +275,7 @@ TEST_F_TIMEOUT(rate, rdata, 90)
 
 TEST_F_TIMEOUT(rate, share, 90)
 {
-	int orate = rt_slow() ? 300000 : 1000000;
+	int orate = rt_slow() ? 300000 : 600000;
 
 	/* 10% of the measured original data rate (orate, within 5%) */
 	rdata_run(_metadata, orate, 10 << 20, 10, 0);
