@@ -279,7 +279,8 @@ struct rmcast_sock {
 	struct sockaddr_rmcast	peer;
 	struct rmcast_ip	group_tx;
 	struct hlist_node	tx_node;
-	struct rmcast_udp	*tx_udp;	/* receives NAKs */
+	struct rmcast_udp	*tx_udp;	/* receives NAKs: unicast port */
+	struct rmcast_udp	*tx_udp_m;	/* ... and multicast port */
 	struct rmcast_tsi	tsi;
 	u16			sport;		/* host order */
 	struct rmcast_txw	txw;

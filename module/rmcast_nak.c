@@ -31,8 +31,13 @@ static void rmcast_rx_upstream(struct rmcast_sock *rs,
 	x.ttl = 64;
 	x.loop = 1;
 	x.transport = rs->transport;
+	/*
+	 * To the session's multicast port: the one port every source
+	 * listens on (an OpenPGM source binds only that one; ours listen on
+	 * both).
+	 */
 	x.sport = rs->uport;
-	x.dport = rs->uport;
+	x.dport = rs->mport;
 	rmcast_xmitq_ctrl(xmitq, p, &x);
 }
 

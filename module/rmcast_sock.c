@@ -187,7 +187,7 @@ static int rmcast_connect(struct socket *sock, struct sockaddr *uaddr,
 	struct rmcast_sock *rs = rmcast_sk(sk);
 	struct sockaddr_rmcast *sa = (struct sockaddr_rmcast *)uaddr;
 	struct rmcast_net *rn = rs->rn;
-	struct rmcast_udp *u = NULL;
+	struct rmcast_udp *u = NULL, *um = NULL;
 	struct rmcast_ip group;
 	int err;
 	u16 sport;
@@ -208,7 +208,19 @@ static int rmcast_connect(struct socket *sock, struct sockaddr *uaddr,
 
 	mutex_lock(&rn->lock);
 	if (rs->transport == RMCAST_TRANSPORT_UDP) {
+		/*
+		 * NAKs arrive on both ports: OpenPGM receivers send them to
+		 * the unicast port, ours to the multicast one (the only one
+		 * an OpenPGM source listens on).
+		 */
 		u = rmcast_udp_get(rn, group.family, rs->uport);
+		if (!IS_ERR(u) && rs->mport != rs->uport) {
+			um = rmcast_udp_get(rn, group.family, rs->mport);
+			if (IS_ERR(um)) {
+				rmcast_udp_put(u);
+				u = um;
+			}
+		}
 		if (IS_ERR(u)) {
 			err = PTR_ERR(u);
 			mutex_unlock(&rn->lock);
@@ -222,6 +234,7 @@ static int rmcast_connect(struct socket *sock, struct sockaddr *uaddr,
 
 	spin_lock_bh(&rs->lock);
 	rs->tx_udp = u;
+	rs->tx_udp_m = um;
 	rs->sport = sport;
 	memcpy(rs->tsi.gsi, rn->gsi, sizeof(rs->tsi.gsi));
 	rs->tsi.sport = htons(sport);
@@ -599,6 +612,8 @@ static void rmcast_unhash(struct rmcast_sock *rs)
 	}
 	if (rs->connected) {
 		hlist_del_init_rcu(&rs->tx_node);
+		if (rs->tx_udp_m)
+			rmcast_udp_put(rs->tx_udp_m);
 		if (rs->tx_udp)
 			rmcast_udp_put(rs->tx_udp);
 	}

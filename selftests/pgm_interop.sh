@@ -9,13 +9,11 @@
 #  2. an rmcast sender to three OpenPGM receivers: each gets every
 #     message in order and byte-identical (pgm_peer recv verifies), and
 #     the rmcast source received their NAKs and sent repairs.
-# Ports: OpenPGM's defaults are 3055 (NAKs, unicast) and 3056 (data), but
-# an OpenPGM source binds only its multicast port (socket.c binds the
-# receive socket to udp_encap_mcast_port), so NAKs to 3055 never reach
-# it; OpenPGM applications set both to one port.  So, OpenPGM left at its
-# defaults: rmcast receivers of an OpenPGM source send their NAKs to 3056
-# (--udp-ports 3056:3056); OpenPGM receivers NAK to 3055, where an rmcast
-# source listens by default.  OpenPGM receivers start at the first packet
+# Both sides at their default ports, no port configuration: OpenPGM's are
+# 3055 (NAKs, unicast) and 3056 (data), but an OpenPGM source binds only
+# its multicast port (socket.c binds the receive socket to
+# udp_encap_mcast_port); rmcast receivers send their NAKs there, and an
+# rmcast source listens on both.  OpenPGM receivers start at the first packet
 # they see unless an SPM told them the window first: the rmcast source
 # sends SPMs every 100 ms for half a second before its first message.
 #
@@ -53,7 +51,6 @@ openpgm_to_rmcast() {
 		$IP netns exec rm-r$r $RECV -v --hash --stats -n "$N" \
 			-t "$(slow 30000)" --expect-sources 1 \
 			--opt nak_bo_ivl_msecs="$(slow 50)" \
-			--udp-ports 3056:3056 \
 			"$GADDR:$PORT%eth0" >"$TMPD/a.r$r" 2>&1 &
 		pids="$pids $!"
 	done
