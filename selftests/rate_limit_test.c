@@ -267,7 +267,7 @@ static void rdata_run(struct __test_metadata *_metadata, int orate,
 TEST_F_TIMEOUT(rate, rdata, 90)
 {
 	int orate = rt_slow() ? 200000 : 600000;
-	int rrate = rt_slow() ? 30000 : 60000;
+	int rrate = rt_slow() ? 20000 : 60000;
 
 	/* share 0: the absolute bucket alone */
 	rdata_run(_metadata, orate, rrate, 0, rrate);
