@@ -5,9 +5,10 @@
  * N 1000-byte messages as fast as its default rate lets it; the time
  * until both healthy receivers (r1, r2) have all N is the group's
  * goodput.  Runs alternate: r3 lossless, r3 behind 50% loss (netem on
- * its bridge port), twice each, back to back in one boot; the healthy
- * receivers' total time with the crybaby must be within 10% of the total
- * without it.  The source must have heard the crybaby (nak_received)
+ * its bridge port), three times each, back to back in one boot; the
+ * healthy receivers' total time with the crybaby must be within 10% of
+ * the total without it (stock kernel; on the debug kernel the ratio is
+ * printed, not asserted: see the end).  The source must have heard the crybaby (nak_received)
  * and kept its repairs within the default share of its data (RDATA wire
  * bytes <= 5% of ODATA wire bytes, 5% + one burst of rdata_rate of
  * slack); its nak_ignored and nak_rate_dropped counters are printed.
@@ -30,7 +31,7 @@
 #define GROUP		"239.78.6.1"
 #define PORT		8100
 #define MSG_SIZE	1000
-#define ROUNDS		2
+#define ROUNDS		3
 #define RDATA_SHARE	5	/* net.rmcast.rdata_share default, % */
 
 struct rxw {
@@ -204,6 +205,16 @@ TEST_F_TIMEOUT(cry, goodput, 300)
 	printf("# %llu messages x %d rounds: %lld ms without, %lld ms with the crybaby: ratio %.3f (limit 1.100)\n",
 	       (unsigned long long)n, ROUNDS, (long long)ta, (long long)tcry,
 	       (double)tcry / (double)ta);
+	/*
+	 * Not on the debug kernel: there, identical runs without a crybaby
+	 * differ by a quarter (measured 5888 and 4707 ms back to back), so
+	 * a 10% bound says nothing; the rounds still run for KASAN,
+	 * lockdep and kmemleak, and the checks above still hold.
+	 */
+	if (rt_slow()) {
+		printf("# ratio not asserted on the debug kernel (run-to-run noise ~25%%)\n");
+		return;
+	}
 	EXPECT_LE(tcry * 100, ta * 110);
 }
 
